@@ -1,0 +1,89 @@
+/**
+ * The Liftcast HTTP app: one Hono app, served by `@hono/node-server` locally and by
+ * `hono/aws-lambda` in AWS. Resource routes live in their own files and are mounted here; errors of
+ * every kind are rendered once, by `problem.ts`.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { DatasetService } from '../datasetService.js';
+import { NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { consoleLogger, type Logger } from '../log.js';
+import type { DynamoDatasetStore } from '../store/datasets.js';
+import { datasetRoutes } from './datasets.js';
+import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
+import { validationHook } from './openapi.js';
+import { installProblemHandling } from './problem.js';
+
+/** Largest request body accepted (API Gateway's own payload limit is 10 MB; Lambda's is 6 MB). */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+export interface AppDeps {
+  auth: AuthSettings;
+  datasets: { service: DatasetService; store: DynamoDatasetStore };
+  logger?: Logger;
+}
+
+const SWAGGER_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
+
+export function createApp(deps: AppDeps) {
+  const logger = deps.logger ?? consoleLogger;
+  const app = new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook });
+  installProblemHandling(app, logger);
+
+  app.use('*', requestId({ headerName: 'x-request-id' }));
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/', (c) => c.redirect('/docs'));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A JWT with claims sub, tenant and scope (read, datasets:write, …). Locally: npm run token.',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Liftcast API',
+      version: '1.0.0',
+      description:
+        'Which customer-experience investments move B2B NPS and revenue, and by how much. Errors are RFC 9457 application/problem+json.',
+    },
+    security: [{ bearer: [] }],
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'Liftcast API' }));
+  // Swagger UI's assets come from the installed swagger-ui-dist, so the docs work offline.
+  app.get('/docs/assets/swagger-ui-dist/:file', async (c) => {
+    const file = c.req.param('file');
+    if (!SWAGGER_ASSETS.has(file)) throw new NotFoundError(`No asset ${file}.`);
+    let body: Buffer;
+    try {
+      body = await readFile(createRequire(import.meta.url).resolve(`swagger-ui-dist/${file}`));
+    } catch (cause) {
+      throw new NotFoundError(`Asset ${file} is not installed.`, { cause });
+    }
+    c.header('Content-Type', file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(new Uint8Array(body));
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(
+          `The body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB. Send large waves in batches with POST /v1/datasets/{id}/rows.`,
+        );
+      },
+    }),
+  );
+  app.use('/v1/*', authenticate(deps.auth));
+  app.route('/v1/datasets', datasetRoutes(deps.datasets));
+  return app;
+}
+
+export type LiftcastApp = ReturnType<typeof createApp>;

@@ -1,0 +1,302 @@
+/**
+ * `/v1/datasets`: upload survey waves (CSV or JSON), append batches, seal, list, read, delete.
+ * Handlers only translate HTTP to the dataset service and back.
+ */
+import { createHash } from 'node:crypto';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { AttributeDescriptorSchema, LIMITS, ScaleSchema, tableFromObjects, type AttributeDescriptorInput, type RawTable } from '../../model/dataset.js';
+import type { DatasetService } from '../datasetService.js';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
+import { DatasetSchema, type DynamoDatasetStore } from '../store/datasets.js';
+import { parseCsv } from './csv.js';
+import { requireScope, type IdentityEnv } from './identity.js';
+import { errorResponses, validationHook } from './openapi.js';
+
+const CellSchema = z.union([z.string(), z.number(), z.null()]);
+const RowsSchema = z
+  .array(z.record(z.string(), CellSchema))
+  .openapi({ description: `Respondents, one object per row; at most ${LIMITS.rowsPerRequest} per request.` });
+
+const CreateJsonSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    attributes: z.array(AttributeDescriptorSchema).max(LIMITS.attributes).default([]).openapi({
+      description: 'Describes attribute columns (kind, label, scale). Columns not described are kind "other" on a 0–10 scale.',
+    }),
+    rows: RowsSchema,
+    seal: z.boolean().default(true).openapi({ description: 'false keeps the dataset open for appended batches' }),
+  })
+  .openapi('CreateDatasetJson');
+
+const AppendJsonSchema = z.strictObject({ rows: RowsSchema }).openapi('AppendRowsJson');
+
+const ScaleText = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?--?\d+(\.\d+)?$/, 'a scale is written min-max, e.g. 1-5');
+const NameList = z.string().regex(/^[A-Za-z0-9_]+(,[A-Za-z0-9_]+)*$/, 'a comma-separated list of column names');
+
+const CreateQuerySchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional().openapi({ description: 'Dataset name (CSV uploads)' }),
+  scale: ScaleText.optional().openapi({ description: 'Scale of every attribute (CSV), e.g. 1-5; default 0-10' }),
+  scales: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+:-?\d+(\.\d+)?--?\d+(\.\d+)?(,[A-Za-z0-9_]+:-?\d+(\.\d+)?--?\d+(\.\d+)?)*$/, 'attr:min-max pairs, comma-separated')
+    .optional()
+    .openapi({ description: 'Per-attribute scales (CSV), e.g. price:1-5,nps_support:0-10' }),
+  product: NameList.optional().openapi({ description: 'Attribute columns that rate the product (CSV)' }),
+  service: NameList.optional().openapi({ description: 'Attribute columns that rate the service (CSV)' }),
+  seal: z.enum(['true', 'false']).optional().openapi({ description: 'false keeps the dataset open for appended batches (CSV)' }),
+});
+
+const IdParams = z.object({
+  id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'ds_01jd3v4k8m2a7q9x0c5t6w1r3e' }),
+});
+
+const IdempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{8,128}$/, '8–128 characters: letters, digits, _ . : -')
+    .optional()
+    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'Makes the request safe to retry' }),
+});
+
+const ListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(400).optional(),
+});
+
+const ListResponse = z.object({ items: z.array(DatasetSchema), nextCursor: z.string().nullable() }).openapi('DatasetList');
+const AppendResponse = z
+  .object({ batch: z.object({ key: z.string(), rows: z.number().int() }), dataset: DatasetSchema })
+  .openapi('AppendedBatch');
+
+const Dataset = DatasetSchema.openapi('Dataset');
+
+const uploadBody = <T extends z.ZodType>(jsonSchema: T, description: string) => ({
+  required: false,
+  description,
+  content: {
+    'application/json': { schema: jsonSchema },
+    // A plain OpenAPI schema (not zod): the CSV text is validated row by row by the model.
+    'text/csv': { schema: { type: 'string' as const, description: 'Header row, then one row per respondent' } },
+  },
+});
+
+const createDataset = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['Datasets'],
+  summary: 'Upload a survey wave',
+  description:
+    'Validates every row; if any row is invalid the whole upload is rejected (400) with the rows at fault and nothing is stored. ' +
+    `Limits: ${LIMITS.rowsPerRequest} rows and 6 MB per request (413 beyond); larger waves are created with seal=false and appended in batches.`,
+  middleware: [requireScope('datasets:write')] as const,
+  request: { query: CreateQuerySchema, headers: IdempotencyHeader, body: uploadBody(CreateJsonSchema, 'A wave as CSV or JSON') },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: Dataset } } },
+    ...errorResponses(400, 401, 403, 413, 415, 422),
+  },
+});
+
+const listDatasets = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Datasets'],
+  summary: 'List datasets, newest first',
+  middleware: [requireScope('read')] as const,
+  request: { query: ListQuery },
+  responses: { 200: { description: 'A page of datasets', content: { 'application/json': { schema: ListResponse } } }, ...errorResponses(400, 401, 403) },
+});
+
+const getDataset = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['Datasets'],
+  summary: 'Get a dataset and its summary',
+  middleware: [requireScope('read')] as const,
+  request: { params: IdParams },
+  responses: { 200: { description: 'The dataset', content: { 'application/json': { schema: Dataset } } }, ...errorResponses(401, 403, 404) },
+});
+
+const deleteDataset = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['Datasets'],
+  summary: 'Delete a dataset and every respondent in it',
+  middleware: [requireScope('datasets:write')] as const,
+  request: { params: IdParams },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
+});
+
+const appendRows = createRoute({
+  method: 'post',
+  path: '/{id}/rows',
+  tags: ['Datasets'],
+  summary: 'Append a batch of respondents to an open dataset',
+  description:
+    'Each batch needs an Idempotency-Key: a retry with the same key and body is harmless (it answers as the first time), ' +
+    'the same key with another body is rejected (422). Columns must match the dataset.',
+  middleware: [requireScope('datasets:write')] as const,
+  request: { params: IdParams, headers: IdempotencyHeader, body: uploadBody(AppendJsonSchema, 'A batch as CSV or JSON') },
+  responses: {
+    201: { description: 'Batch stored', content: { 'application/json': { schema: AppendResponse } } },
+    200: { description: 'Replay of a batch already stored with this key', content: { 'application/json': { schema: AppendResponse } } },
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 428),
+  },
+});
+
+const sealDataset = createRoute({
+  method: 'post',
+  path: '/{id}/seal',
+  tags: ['Datasets'],
+  summary: 'Seal an open dataset and compute its summary',
+  middleware: [requireScope('datasets:write')] as const,
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The sealed dataset', content: { 'application/json': { schema: Dataset } } },
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
+/** Routes for datasets; mounted at `/v1/datasets`. */
+export function datasetRoutes(deps: { service: DatasetService; store: DynamoDatasetStore }) {
+  const app = new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook });
+
+  app.openapi(createDataset, async (c) => {
+    const tenant = c.get('identity').tenant;
+    const query = c.req.valid('query');
+    const csv = await readCsvUpload(c, () => validJson(c, CreateJsonSchema).rows);
+    let input: { name: string; described: AttributeDescriptorInput[]; table: RawTable; seal: boolean };
+    if (csv) {
+      if (!query.name) throw new ValidationError('Name the dataset with ?name= for CSV uploads.', { errors: [{ field: 'query.name', reason: 'required for CSV uploads' }] });
+      input = { name: query.name, described: describeFromQuery(query, csv.columns), table: csv, seal: query.seal !== 'false' };
+    } else {
+      const extra = Object.keys(query).filter((k) => k !== 'name' && k !== 'seal');
+      if (extra.length > 0)
+        throw new ValidationError('Query parameters describe CSV uploads; a JSON upload carries them in its body.', {
+          errors: extra.map((k) => ({ field: `query.${k}`, reason: 'use the attributes field of the JSON body' })),
+        });
+      const body = validJson(c, CreateJsonSchema);
+      input = { name: body.name, described: body.attributes, table: tableFromObjects(body.rows), seal: body.seal };
+    }
+    const key = c.req.valid('header')['idempotency-key'];
+    const idem = key ? { key, fingerprint: await fingerprint(c) } : undefined;
+    const { dataset, replayed } = await deps.service.create(tenant, input, idem);
+    c.header('Location', `/v1/datasets/${dataset.id}`);
+    if (replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(dataset, 201);
+  });
+
+  app.openapi(listDatasets, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    return c.json(await deps.store.list(c.get('identity').tenant, limit, cursor), 200);
+  });
+
+  app.openapi(getDataset, async (c) => c.json(await deps.store.get(c.get('identity').tenant, c.req.valid('param').id), 200));
+
+  app.openapi(deleteDataset, async (c) => {
+    await deps.store.delete(c.get('identity').tenant, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+
+  app.openapi(appendRows, async (c) => {
+    const key = c.req.valid('header')['idempotency-key'];
+    if (!key)
+      throw new ValidationError('Each batch needs an Idempotency-Key header so that a retry cannot append it twice.', {
+        errors: [{ field: 'header.Idempotency-Key', reason: 'required' }],
+      });
+    const table = (await readCsvUpload(c, () => validJson(c, AppendJsonSchema).rows)) ?? tableFromObjects(validJson(c, AppendJsonSchema).rows);
+    const { result, replayed } = await deps.service.append(c.get('identity').tenant, c.req.valid('param').id, table, {
+      key,
+      fingerprint: await fingerprint(c),
+    });
+    if (replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(result, replayed ? 200 : 201);
+  });
+
+  app.openapi(sealDataset, async (c) => c.json(await deps.service.seal(c.get('identity').tenant, c.req.valid('param').id), 200));
+
+  return app;
+}
+
+/**
+ * The JSON body as validated by the route's zod validator. With two media types on one route the
+ * router's inferred types lose the JSON branch; the validator ran with exactly `schema` (it runs for
+ * every application/json request), so only the static type is restored here.
+ */
+function validJson<S extends z.ZodType>(c: Context, _schema: S): z.infer<S> {
+  return (c.req.valid as (target: 'json') => z.infer<S>)('json');
+}
+
+const tooManyRows = (n: number) =>
+  new PayloadTooLargeError(
+    `${n} rows in one request; at most ${LIMITS.rowsPerRequest} are accepted. Create the dataset with seal=false and append the rest with POST /v1/datasets/{id}/rows.`,
+    { extensions: { rows: n, limit: LIMITS.rowsPerRequest } },
+  );
+
+/**
+ * A CSV upload as a table, or `null` for JSON (which the route's validator has already parsed).
+ * Enforces the row limit with a 413 either way.
+ */
+async function readCsvUpload(c: Context, jsonRows: () => unknown[]): Promise<RawTable | null> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'text/csv') {
+    const table = parseCsv(await c.req.text());
+    if (table.rowCount > LIMITS.rowsPerRequest) throw tooManyRows(table.rowCount);
+    return table;
+  }
+  if (type === 'application/json') {
+    const n = jsonRows().length;
+    if (n > LIMITS.rowsPerRequest) throw tooManyRows(n);
+    return null;
+  }
+  throw new UnsupportedMediaTypeError('Send the wave as text/csv or application/json.');
+}
+
+function parseScale(text: string): [number, number] {
+  const m = /^(-?\d+(?:\.\d+)?)-(-?\d+(?:\.\d+)?)$/.exec(text)!;
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** Builds attribute descriptors from CSV query parameters; unknown names are reported by the model. */
+function describeFromQuery(query: z.infer<typeof CreateQuerySchema>, columns: string[]): AttributeDescriptorInput[] {
+  const kinds = new Map<string, 'product' | 'service'>();
+  const errors: { field: string; reason: string }[] = [];
+  for (const kind of ['product', 'service'] as const)
+    for (const name of query[kind]?.split(',') ?? []) {
+      if (kinds.has(name)) errors.push({ field: `query.${kind}`, reason: `'${name}' is listed as both product and service` });
+      kinds.set(name, kind);
+    }
+  const scales = new Map<string, [number, number]>();
+  for (const pair of query.scales?.split(',') ?? []) {
+    const [name, text] = pair.split(':') as [string, string];
+    scales.set(name, parseScale(text));
+  }
+  const base = query.scale ? parseScale(query.scale) : undefined;
+  for (const [name, scale] of [...scales, ...(base ? [['scale', base] as const] : [])]) {
+    const ok = ScaleSchema.safeParse(scale);
+    if (!ok.success) errors.push({ field: name === 'scale' ? 'query.scale' : `query.scales.${name}`, reason: ok.error.issues[0]!.message });
+  }
+  if (errors.length > 0) throw new ValidationError('The query parameters describing the CSV are not valid.', { errors });
+  const reserved = new Set(['respondent_id', 'account_id', 'segment', 'ltr', 'role', 'wave', 'account_revenue']);
+  const names = new Set([...columns.filter((c) => !reserved.has(c)), ...kinds.keys(), ...scales.keys()]);
+  const described: AttributeDescriptorInput[] = [];
+  for (const name of names) {
+    const scale = scales.get(name) ?? base;
+    const kind = kinds.get(name);
+    if (!kind && !scale) continue;
+    described.push({ name, kind: kind ?? 'other', ...(scale ? { scale } : {}) });
+  }
+  return described;
+}
+
+/** What makes two requests "the same" for idempotency: method, path, query, media type and body. */
+async function fingerprint(c: Context): Promise<string> {
+  const url = new URL(c.req.url);
+  const query = [...url.searchParams.entries()].sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256')
+    .update(`${c.req.method} ${url.pathname}?${new URLSearchParams(query).toString()}\n${c.req.header('content-type') ?? ''}\n`)
+    .update(await c.req.text())
+    .digest('base64url');
+}

@@ -1,0 +1,69 @@
+/**
+ * Shared OpenAPI pieces: the problem+json schema every error response uses, and the validation hook
+ * that turns a zod failure anywhere in a request into one ValidationError listing every field.
+ */
+import { z } from '@hono/zod-openapi';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: '/problems/validation' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z
+      .array(
+        z.object({
+          field: z.string().optional().openapi({ description: 'Path of the field at fault, e.g. body.attributes.0.scale' }),
+          row: z.number().int().nullable().optional().openapi({ description: '1-based data row of an upload; null for the whole file' }),
+          line: z.number().int().optional().openapi({ description: 'Physical line of a CSV file' }),
+          column: z.string().optional(),
+          reason: z.string(),
+        }),
+      )
+      .optional(),
+    errorCount: z.number().int().optional().openapi({ description: 'Total problems when more were found than listed' }),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details' });
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: the fields or rows at fault are listed',
+  401: 'Missing or invalid bearer token',
+  403: 'The token lacks the scope this request needs',
+  404: 'Not found (or belongs to another tenant)',
+  409: 'Conflicts with the current state',
+  412: 'The resource changed since it was read',
+  413: 'Upload too large',
+  415: 'Unsupported media type',
+  422: 'Idempotency key reused with a different request, or the data cannot be used',
+  428: 'A precondition header is required',
+};
+
+/** OpenAPI response entries for the given error statuses. */
+export function errorResponses<const S extends number>(...statuses: S[]): Record<S, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }> {
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: DESCRIPTIONS[s] ?? 'Error', content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } }]),
+  ) as Record<S, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>;
+}
+
+const TARGET_NAMES: Record<string, string> = { json: 'body', query: 'query', header: 'header', param: 'path', form: 'body' };
+
+/**
+ * Default hook of every OpenAPIHono app: throws instead of answering, so `app.onError` renders all
+ * problems the same way. A malformed path id is simply "not found".
+ */
+export function validationHook(result: { success: boolean; target: string; error?: unknown }): void {
+  if (result.success) return;
+  if (result.target === 'param') throw new NotFoundError('No such resource.');
+  const error = result.error as z.ZodError;
+  const prefix = TARGET_NAMES[result.target] ?? result.target;
+  throw new ValidationError(`The request ${prefix} is not valid.`, {
+    errors: error.issues.slice(0, 100).map((i) => ({
+      field: [prefix, ...i.path.map(String)].join('.'),
+      reason: i.message,
+    })),
+    extensions: { errorCount: error.issues.length },
+  });
+}

@@ -1,0 +1,17 @@
+/**
+ * Lambda entry of the HTTP API: the same Hono app as the local server, behind API Gateway. In AWS
+ * the JWT authorizer verifies tokens (LIFTCAST_AUTH_MODE=gateway).
+ */
+import { handle } from 'hono/aws-lambda';
+import { composeLiftcast } from '../compose.js';
+import { loadConfig } from '../config.js';
+import { createDynamoClient } from '../store/dynamo.js';
+
+const config = loadConfig();
+const { app } = composeLiftcast({
+  db: createDynamoClient({ endpoint: config.dynamoEndpoint, region: config.region }),
+  tableName: config.tableName,
+  auth: config.auth,
+});
+
+export const handler = handle(app);

@@ -1,0 +1,90 @@
+/**
+ * `npm start`: Liftcast on this machine. Starts DynamoDB Local (unless DYNAMODB_ENDPOINT points at a
+ * DynamoDB already running), creates the table, loads the demo wave for tenant `demo` when it has no
+ * dataset yet, and serves the API, its docs and a ready-made demo token.
+ */
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { demoWave } from '../../model/demo.js';
+import { tableFromObjects } from '../../model/dataset.js';
+import { composeLiftcast } from '../compose.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { signDevToken } from '../http/identity.js';
+import { consoleLogger } from '../log.js';
+import { createDynamoClient, ensureTable } from '../store/dynamo.js';
+import { JavaMissingError, startDynamoLocal, type DynamoLocal } from './dynamoLocal.js';
+
+export const DEMO_TENANT = 'demo';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let local: DynamoLocal | undefined;
+  let endpoint = config.dynamoEndpoint;
+  if (!endpoint) {
+    process.stdout.write(`Starting DynamoDB Local (data in ${join(config.dataDir, 'dynamodb')}) …\n`);
+    local = await startDynamoLocal({ dataDir: join(config.dataDir, 'dynamodb') });
+    endpoint = local.endpoint;
+  }
+  const db = createDynamoClient({ endpoint, region: config.region });
+  await ensureTable(db, config.tableName);
+  const { app, datasets } = composeLiftcast({ db, tableName: config.tableName, auth: config.auth, logger: consoleLogger });
+
+  const existing = await datasets.store.list(DEMO_TENANT, 1);
+  if (existing.items.length === 0) {
+    const wave = demoWave({ seed: 2026 });
+    const created = await datasets.service.create(DEMO_TENANT, {
+      name: wave.name,
+      described: wave.attributes,
+      table: tableFromObjects(wave.rows),
+      seal: true,
+    });
+    process.stdout.write(`Loaded the demo wave '${wave.name}' (${created.dataset.rowCount} respondents) for tenant '${DEMO_TENANT}'.\n`);
+  }
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
+    const base = `http://localhost:${info.port}`;
+    void (async () => {
+      const token = config.auth.mode === 'local' ? await signDevToken(config.auth.secret, { tenant: DEMO_TENANT }) : undefined;
+      process.stdout.write(
+        [
+          '',
+          `Liftcast is running on ${base}`,
+          `  API reference  ${base}/docs`,
+          `  OpenAPI        ${base}/openapi.json`,
+          `  Health         ${base}/health`,
+          `  DynamoDB       ${endpoint}${local ? ' (DynamoDB Local, started by Liftcast)' : ''}, table ${config.tableName}`,
+          ...(token
+            ? [
+                '',
+                `Demo bearer token (tenant '${DEMO_TENANT}', all scopes, 30 days):`,
+                `  export TOKEN=${token}`,
+                `  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/datasets`,
+              ]
+            : []),
+          ...(config.devSecret ? ['', 'Tokens are signed with the development secret; set LIFTCAST_JWT_SECRET for anything shared.'] : []),
+          '',
+          'Press Ctrl+C to stop.',
+          '',
+        ].join('\n'),
+      );
+    })();
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping …\n`);
+    server.close();
+    db.destroy();
+    void (local?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof JavaMissingError || e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+  else process.stderr.write(`Liftcast could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+/**
+ * Every key Liftcast writes, in one place. All keys begin with the tenant (`T#<tenant>`), so a
+ * request can only ever address its own tenant's items: tenant isolation is a property of the key
+ * space, not of a filter someone might forget.
+ */
+export const keys = {
+  tenant: (tenant: string) => `T#${tenant}`,
+  datasetSk: (id: string) => `DATASET#${id}`,
+  datasetPrefix: 'DATASET#',
+  /** Partition holding one dataset's chunks and batch records, so deleting a dataset is one query. */
+  datasetPartition: (tenant: string, id: string) => `T#${tenant}#DATASET#${id}`,
+  chunkSk: (seq: number) => `CHUNK#${String(seq).padStart(10, '0')}`,
+  chunkPrefix: 'CHUNK#',
+  batchSk: (key: string) => `BATCH#${key}`,
+  batchPrefix: 'BATCH#',
+  idempotencySk: (operation: string, key: string) => `IDEM#${operation}#${key}`,
+};
