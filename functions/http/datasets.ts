@@ -58,7 +58,7 @@ const IdempotencyHeader = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{8,128}$/, '8–128 characters: letters, digits, _ . : -')
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'Makes the request safe to retry' }),
+    .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Idempotency-Key: makes the request safe to retry' }),
 });
 
 const ListQuery = z.strictObject({
