@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sign } from 'hono/jwt';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../functions/http/identity.js';
-import { createTestLiftcast, TEST_SECRET, toCsv, type TestLiftcast } from '../support/liftcast.js';
+import { createTestLiftcast, TEST_SECRET, toCsv, type TestLiftcast, type TestResponse } from '../support/liftcast.js';
 
 /**
  * Six respondents. Promoters r1 (10), r2 (9); passives r3 (7), r6 (8); detractors r4 (6), r5 (3):
@@ -27,7 +27,7 @@ beforeAll(async () => {
   lc = await createTestLiftcast();
 });
 
-async function problem(res: Response) {
+async function problem(res: TestResponse) {
   expect(res.headers.get('content-type')).toContain('application/problem+json');
   return (await res.json()) as { type: string; title: string; status: number; detail: string; errors?: { row?: number | null; line?: number; column?: string; field?: string; reason: string }[]; errorCount?: number };
 }

@@ -12,13 +12,17 @@ import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
 
+/** A fetch Response whose JSON body is typed loosely, as tests inspect arbitrary shapes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 export interface TestLiftcast extends Liftcast {
   db: DynamoDBClient;
   tableName: string;
   /** A fresh tenant id, so tests in one file never see each other's data. */
   tenant(): string;
   token(tenant: string, scope?: string): Promise<string>;
-  request(method: string, path: string, init?: { token?: string; body?: unknown; csv?: string; headers?: Record<string, string> }): Promise<Response>;
+  request(method: string, path: string, init?: { token?: string; body?: unknown; csv?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   /** Every item of a tenant, to prove that nothing was left behind. */
   itemsOf(tenant: string): Promise<number>;
 }

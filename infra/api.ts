@@ -1,0 +1,189 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+
+export interface LiftcastApiProps {
+  /** Absolute path of the Lambda entry file exporting `handler` (`handle(app)` from `hono/aws-lambda`). */
+  readonly entry: string;
+  /**
+   * Absolute path of the directory holding `package.json`, `package-lock.json` and `tsconfig.json`;
+   * esbuild runs there and resolves `node_modules` from it.
+   */
+  readonly projectRoot: string;
+  /** Issuer URL (`https://…`) the JWT authorizer trusts; may be a CloudFormation parameter token. */
+  readonly jwtIssuer: string;
+  /** Accepted `aud` (or `client_id`) values; may be a CloudFormation list-parameter token. */
+  readonly jwtAudience: string[];
+  /**
+   * The single browser origin allowed to call the API, e.g. `https://dashboard.example.com`.
+   * @default - no CORS configuration: browsers on other origins cannot call the API
+   */
+  readonly dashboardOrigin?: string;
+}
+
+/**
+ * Routes anyone may call without a token, as `[method, path]`. Everything else on the API needs a
+ * valid JWT, because the JWT authorizer is the API's default and only these routes opt out.
+ */
+const publicRoutes: ReadonlyArray<readonly [HttpMethod, string]> = [
+  [HttpMethod.GET, '/'],
+  [HttpMethod.GET, '/health'],
+  [HttpMethod.GET, '/openapi.json'],
+  [HttpMethod.GET, '/docs'],
+  [HttpMethod.GET, '/docs/{proxy+}'],
+];
+
+/**
+ * Swagger UI files the app serves under `/docs/assets/` by resolving `swagger-ui-dist/<file>` next to
+ * its own module (functions/http/app.ts). The bundle has no node_modules, so ship just these.
+ */
+const docsAssets = ['package.json', 'LICENSE', 'swagger-ui.css', 'swagger-ui-bundle.js'];
+
+/** Stage-wide limits, in requests: a burst of 200, then 100 per second sustained. */
+const stageThrottle = { burstLimit: 200, rateLimit: 100 } as const;
+
+/**
+ * The Liftcast HTTP API: one Lambda function running the Hono app behind an API Gateway HTTP API.
+ *
+ * API Gateway verifies JWTs (issuer, audience, signature, expiry) before the function runs, so the
+ * app runs with `LIFTCAST_AUTH_MODE=gateway` and only reads the verified claims from the request
+ * context. The JWT authorizer is the API's default authorizer: a route added later is protected
+ * unless it explicitly opts out like the public routes above.
+ */
+export class LiftcastApi extends Construct {
+  readonly handler: NodejsFunction;
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: LiftcastApiProps) {
+    super(scope, id);
+
+    this.handler = new NodejsFunction(this, 'Handler', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      // API Gateway gives up on an HTTP API integration after 30 s; stop just before it does.
+      timeout: Duration.seconds(29),
+      logGroup: new LogGroup(this, 'HandlerLogs', { retention: RetentionDays.ONE_MONTH }),
+      environment: {
+        LIFTCAST_AUTH_MODE: 'gateway',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // Mappings are enough for readable stack traces; the sources themselves need not ship.
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.ESM,
+        // Prefer packages' ESM builds so esbuild can tree-shake them.
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK v3 too: a pinned, tree-shaken copy instead of the runtime's.
+        externalModules: [],
+        // CommonJS dependencies bundled into an ES module still call `require` for Node built-ins.
+        banner:
+          "import { createRequire as __liftcastCreateRequire } from 'node:module'; const require = __liftcastCreateRequire(import.meta.url);",
+        forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `mkdir -p "${outputDir}/node_modules/swagger-ui-dist"`,
+            `cp ${docsAssets.map((f) => `"${inputDir}/node_modules/swagger-ui-dist/${f}"`).join(' ')} "${outputDir}/node_modules/swagger-ui-dist/"`,
+          ],
+        },
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
+      jwtAudience: props.jwtAudience,
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      // Named after the stack so several deployments (e.g. staging, production) stay distinguishable.
+      apiName: `${Stack.of(this).stackName}-api`,
+      description: 'Liftcast forecasting API',
+      defaultAuthorizer: authorizer,
+      createDefaultStage: false,
+      ...(props.dashboardOrigin === undefined
+        ? {}
+        : {
+            corsPreflight: {
+              allowOrigins: [props.dashboardOrigin],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+                CorsHttpMethod.OPTIONS,
+              ],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+              // Bearer tokens, not cookies: no credentials mode needed.
+              allowCredentials: false,
+              maxAge: Duration.hours(1),
+            },
+          }),
+    });
+
+    const integration = new HttpLambdaIntegration('HandlerIntegration', this.handler);
+    this.httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [HttpMethod.ANY], integration });
+    const noAuth = new HttpNoneAuthorizer();
+    for (const [method, path] of publicRoutes) {
+      this.httpApi.addRoutes({ path, methods: [method], integration, authorizer: noAuth });
+    }
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: stageThrottle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: AccessLogField.contextRequestId(),
+            requestTime: AccessLogField.contextRequestTime(),
+            ip: AccessLogField.contextIdentitySourceIp(),
+            userAgent: AccessLogField.contextIdentityUserAgent(),
+            httpMethod: AccessLogField.contextHttpMethod(),
+            routeKey: AccessLogField.contextRouteKey(),
+            path: AccessLogField.contextPath(),
+            protocol: AccessLogField.contextProtocol(),
+            status: AccessLogField.contextStatus(),
+            responseLength: AccessLogField.contextResponseLength(),
+            responseLatency: AccessLogField.contextResponseLatency(),
+            integrationLatency: AccessLogField.contextIntegrationLatency(),
+            integrationError: AccessLogField.contextIntegrationErrorMessage(),
+            authorizerError: AccessLogField.contextAuthorizerError(),
+          }),
+        ),
+      },
+    });
+  }
+
+  /** Base URL of the API, ending in `/`. */
+  get url(): string {
+    return this.stage.url;
+  }
+}

@@ -1,0 +1,346 @@
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { LiftcastApi } from '../../infra/api.js';
+import { LiftcastStack, projectRoot } from '../../infra/stack.js';
+import { LiftcastTable, type TableAccess } from '../../infra/table.js';
+import { fastApp, fixtureEntry } from './apps.js';
+
+const issuer = 'https://issuer.example.com/';
+const audience = 'liftcast-api';
+const dashboardOrigin = 'https://dashboard.example.com';
+
+const publicRouteKeys = ['GET /', 'GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'];
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** Every IAM statement in the template that mentions a DynamoDB action, with the roles it is attached to. */
+function dynamoStatements(template: Template): Array<{ statement: Statement; roles: unknown }> {
+  const policies = template.findResources('AWS::IAM::Policy') as Record<
+    string,
+    { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: unknown } }
+  >;
+  return Object.values(policies).flatMap((policy) =>
+    policy.Properties.PolicyDocument.Statement.filter((s) =>
+      [s.Action].flat().some((action) => action.startsWith('dynamodb:')),
+    ).map((statement) => ({ statement, roles: policy.Properties.Roles })),
+  );
+}
+
+function logicalId(element: unknown): string {
+  const cfn = element as CfnElement;
+  return Stack.of(cfn).getLogicalId(cfn);
+}
+
+describe('LiftcastTable', () => {
+  function tableInEmptyStack(access?: TableAccess) {
+    const stack = new Stack(fastApp(), 'TableStack');
+    const table = new LiftcastTable(stack, 'Data');
+    const fn = new LambdaFunction(stack, 'Consumer', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => {};'),
+    });
+    if (access !== undefined) table.bind(fn, access);
+    return {
+      template: Template.fromStack(stack),
+      tableId: logicalId(table.table.node.defaultChild),
+      roleId: logicalId(fn.role?.node.defaultChild),
+    };
+  }
+
+  const { template } = tableInEmptyStack();
+
+  it('keys items by string pk and sk, bills on demand and has no secondary index yet', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayEquals([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ]),
+      BillingMode: 'PAY_PER_REQUEST',
+      ProvisionedThroughput: Match.absent(),
+      GlobalSecondaryIndexes: Match.absent(),
+    });
+  });
+
+  it('keeps the data through mistakes: point-in-time recovery, deletion protection, retained on delete and replace', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('encrypts with the AWS-managed KMS key, not the AWS-owned default or a customer key', () => {
+    // SSEEnabled true without a key id means SSE-KMS with the aws/dynamodb key.
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, KMSMasterKeyId: Match.absent() },
+    });
+  });
+
+  it('expires idempotency records through TTL on expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('bind read sets TABLE_NAME and grants only reads, on this table only', () => {
+    const { template: bound, tableId, roleId } = tableInEmptyStack('read');
+
+    bound.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { TABLE_NAME: { Ref: tableId } } },
+    });
+    const statements = dynamoStatements(bound);
+    const actions = statements.flatMap(({ statement }) => [statement.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
+    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']) {
+      expect(actions).not.toContain(`dynamodb:${write}`);
+    }
+    for (const { statement, roles } of statements) {
+      expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+      expect(roles).toEqual([{ Ref: roleId }]);
+    }
+  });
+
+  it('bind readWrite also grants conditional writes, on this table only', () => {
+    const { template: bound, tableId } = tableInEmptyStack('readWrite');
+
+    const statements = dynamoStatements(bound);
+    const actions = statements.flatMap(({ statement }) => [statement.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:BatchWriteItem',
+      ]),
+    );
+    for (const { statement } of statements) {
+      expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    }
+  });
+});
+
+describe('LiftcastApi', () => {
+  function apiInEmptyStack(origin?: string) {
+    const stack = new Stack(fastApp(), 'ApiStack');
+    const api = new LiftcastApi(stack, 'Api', {
+      entry: fixtureEntry,
+      projectRoot,
+      jwtIssuer: issuer,
+      jwtAudience: [audience],
+      dashboardOrigin: origin,
+    });
+    return { api, template: Template.fromStack(stack) };
+  }
+
+  const { api, template } = apiInEmptyStack(dashboardOrigin);
+  const apiId = logicalId(api.httpApi.node.defaultChild);
+  const functionId = logicalId(api.handler.node.defaultChild);
+
+  it('runs the handler as index.handler on Node.js 22, arm64, 1024 MB, 29 s', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 29,
+      Handler: 'index.handler',
+    });
+  });
+
+  it('tells the app that API Gateway verifies tokens, and turns on source maps', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ LIFTCAST_AUTH_MODE: 'gateway', NODE_OPTIONS: '--enable-source-maps' }),
+      },
+    });
+  });
+
+  it('keeps handler logs for 30 days in its own log group', () => {
+    const logGroup = new Capture();
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: logGroup } });
+
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    const ref = logGroup.asObject() as { Ref: string };
+    expect(groups[ref.Ref]?.Properties).toMatchObject({ RetentionInDays: 30 });
+  });
+
+  it('verifies JWTs from the bearer header against the configured issuer and audience', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      ApiId: { Ref: apiId },
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: issuer, Audience: [audience] },
+    });
+  });
+
+  it('requires the JWT authorizer on every /v1 route and leaves only the public routes open', () => {
+    const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
+    const [authorizerId] = Object.keys(authorizers);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => r.Properties as { RouteKey: string; AuthorizationType: string; AuthorizerId?: unknown },
+    );
+
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...publicRouteKeys, 'ANY /v1/{proxy+}'].sort());
+    for (const route of routes) {
+      if (publicRouteKeys.includes(route.RouteKey)) {
+        expect(route, route.RouteKey).toMatchObject({ AuthorizationType: 'NONE' });
+        expect(route.AuthorizerId, route.RouteKey).toBeUndefined();
+      } else {
+        expect(route, route.RouteKey).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+      }
+    }
+  });
+
+  it('sends every route to the handler through one payload-v2 Lambda proxy integration', () => {
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    expect(Object.values(integrations).map((i) => i.Properties)).toEqual([
+      expect.objectContaining({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      }),
+    ]);
+    const [integrationId] = Object.keys(integrations);
+    template.allResourcesProperties('AWS::ApiGatewayV2::Route', {
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+  });
+
+  it('throttles the auto-deployed default stage at a burst of 200 and 100 requests per second', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: apiId },
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+    });
+  });
+
+  it('writes one JSON access-log line per request, with request id, route, status and auth errors, kept 30 days', () => {
+    const format = new Capture();
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalId(api.accessLogs.node.defaultChild), 'Arn'] },
+        Format: format,
+      },
+    });
+    expect(JSON.parse(format.asString())).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLatency: '$context.responseLatency',
+      integrationError: '$context.integrationErrorMessage',
+      authorizerError: '$context.authorizer.error',
+    });
+    expect(template.findResources('AWS::Logs::LogGroup')[logicalId(api.accessLogs.node.defaultChild)]).toMatchObject({
+      Properties: { RetentionInDays: 30 },
+    });
+  });
+
+  it('allows cross-origin calls from the dashboard origin only, with the auth and idempotency headers', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: [dashboardOrigin],
+        AllowHeaders: Match.arrayWith(['authorization', 'content-type', 'idempotency-key']),
+        AllowMethods: Match.arrayWith(['GET', 'POST', 'DELETE']),
+        AllowCredentials: false,
+      },
+    });
+  });
+
+  it('configures no CORS when no dashboard origin is given', () => {
+    const { template: noCors } = apiInEmptyStack(undefined);
+
+    noCors.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+});
+
+describe('LiftcastStack', () => {
+  function liftcastStack(props: { jwtIssuer?: string; jwtAudience?: string[] }) {
+    const stack = new LiftcastStack(fastApp(), 'Liftcast', { apiEntry: fixtureEntry, ...props });
+    return {
+      stack,
+      template: Template.fromStack(stack),
+      tableId: logicalId(stack.table.table.node.defaultChild as CfnTable),
+      functionId: logicalId(stack.api.handler.node.defaultChild as CfnFunction),
+      roleId: logicalId(stack.api.handler.role?.node.defaultChild),
+      apiId: logicalId(stack.api.httpApi.node.defaultChild as CfnApi),
+    };
+  }
+
+  const { template, tableId, functionId, roleId, apiId } = liftcastStack({ jwtIssuer: issuer, jwtAudience: [audience] });
+
+  it('gives the API function the table name through TABLE_NAME', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(functions[functionId]?.Properties).toMatchObject({
+      Environment: { Variables: { TABLE_NAME: { Ref: tableId } } },
+    });
+  });
+
+  it('grants the API function DynamoDB actions on the table ARN only, never on *', () => {
+    const resources = new Capture();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Action: Match.arrayWith(['dynamodb:PutItem']), Resource: resources }),
+        ]),
+      },
+    });
+    // One resource, so @aws-cdk/aws-iam:minimizePolicies (cdk.json) renders it as a single value.
+    expect(resources.asObject()).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+
+    const statements = dynamoStatements(template);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { statement, roles } of statements) {
+      expect(roles).toEqual([{ Ref: roleId }]);
+      expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+      expect([statement.Action].flat()).not.toContain('dynamodb:*');
+    }
+  });
+
+  it('bakes the given issuer and audience into the authorizer and asks for no JWT parameters', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: issuer, Audience: [audience] },
+    });
+    expect(Object.keys(template.findParameters('*')).filter((name) => name.startsWith('Jwt'))).toEqual([]);
+  });
+
+  it('asks CloudFormation for the JWT issuer and audience when they are not given', () => {
+    const { template: parameterised } = liftcastStack({});
+
+    parameterised.hasParameter('JwtIssuer', { Type: 'String', AllowedPattern: '^https://\\S+$' });
+    parameterised.hasParameter('JwtAudience', { Type: 'CommaDelimitedList' });
+    parameterised.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: { Ref: 'JwtIssuer' }, Audience: { Ref: 'JwtAudience' } },
+    });
+  });
+
+  it('outputs the API base URL and the table name', () => {
+    const url = new Capture();
+    template.hasOutput('ApiUrl', { Value: url });
+    template.hasOutput('TableName', { Value: { Ref: tableId } });
+
+    const serialized = JSON.stringify(url.asObject());
+    expect(serialized).toContain(`{"Ref":"${apiId}"}`);
+    expect(serialized).toContain('.execute-api.');
+  });
+});
