@@ -389,9 +389,21 @@ function parseLtr(v: RawCell): Parsed<number> {
   return { ok: true, value: n };
 }
 
+/** Wave dates repeat on every row; remember the few distinct ones (bounded, so it cannot grow). */
+const checkedDates = new Map<string, Parsed<string | null>>();
+
 function parseOptionalDate(v: RawCell): Parsed<string | null> {
   if (isBlank(v)) return { ok: true, value: null };
   const s = String(v).trim();
+  const known = checkedDates.get(s);
+  if (known) return known;
+  const result = checkDate(v, s);
+  if (checkedDates.size >= 256) checkedDates.clear();
+  checkedDates.set(s, result);
+  return result;
+}
+
+function checkDate(v: RawCell, s: string): Parsed<string | null> {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (m) {
     const d = new Date(`${s}T00:00:00Z`);

@@ -9,7 +9,7 @@ import { AttributeDescriptorSchema, LIMITS, ScaleSchema, tableFromObjects, type 
 import type { DatasetService } from '../datasetService.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 import { DatasetSchema, type DynamoDatasetStore } from '../store/datasets.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, withCsvLines } from './csv.js';
 import { requireScope, type IdentityEnv } from './identity.js';
 import { errorResponses, validationHook } from './openapi.js';
 
@@ -182,7 +182,7 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
     }
     const key = c.req.valid('header')['idempotency-key'];
     const idem = key ? { key, fingerprint: await fingerprint(c) } : undefined;
-    const { dataset, replayed } = await deps.service.create(tenant, input, idem);
+    const { dataset, replayed } = await csvLines(c, csv !== null, () => deps.service.create(tenant, input, idem));
     c.header('Location', `/v1/datasets/${dataset.id}`);
     if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(dataset, 201);
@@ -207,10 +207,9 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
         errors: [{ field: 'header.Idempotency-Key', reason: 'required' }],
       });
     const table = (await readCsvUpload(c, () => validJson(c, AppendJsonSchema).rows)) ?? tableFromObjects(validJson(c, AppendJsonSchema).rows);
-    const { result, replayed } = await deps.service.append(c.get('identity').tenant, c.req.valid('param').id, table, {
-      key,
-      fingerprint: await fingerprint(c),
-    });
+    const { result, replayed } = await csvLines(c, csvType(c), async () =>
+      deps.service.append(c.get('identity').tenant, c.req.valid('param').id, table, { key, fingerprint: await fingerprint(c) }),
+    );
     if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(result, replayed ? 200 : 201);
   });
@@ -218,6 +217,24 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
   app.openapi(sealDataset, async (c) => c.json(await deps.service.seal(c.get('identity').tenant, c.req.valid('param').id), 200));
 
   return app;
+}
+
+function mediaType(c: Context): string {
+  return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function csvType(c: Context): boolean {
+  return mediaType(c) === 'text/csv';
+}
+
+/** Runs an upload; a rejected CSV upload gets the physical line of every row at fault. */
+async function csvLines<T>(c: Context, isCsv: boolean, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isCsv && e instanceof ValidationError) throw withCsvLines(e, await c.req.text());
+    throw e;
+  }
 }
 
 /**
@@ -240,13 +257,12 @@ const tooManyRows = (n: number) =>
  * Enforces the row limit with a 413 either way.
  */
 async function readCsvUpload(c: Context, jsonRows: () => unknown[]): Promise<RawTable | null> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'text/csv') {
+  if (csvType(c)) {
     const table = parseCsv(await c.req.text());
     if (table.rowCount > LIMITS.rowsPerRequest) throw tooManyRows(table.rowCount);
     return table;
   }
-  if (type === 'application/json') {
+  if (mediaType(c) === 'application/json') {
     const n = jsonRows().length;
     if (n > LIMITS.rowsPerRequest) throw tooManyRows(n);
     return null;

@@ -66,7 +66,15 @@ export async function startDynamoLocal(options: { dataDir?: string; port?: numbe
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
+  // Whatever way this process ends (an error, process.exit), take DynamoDB Local with it.
+  const killOnExit = (): void => {
+    if (exited === null) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  child.on('exit', (code) => {
+    exited = code ?? -1;
+    process.off('exit', killOnExit);
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (exited !== null) return;

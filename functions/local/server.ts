@@ -16,9 +16,10 @@ import { JavaMissingError, startDynamoLocal, type DynamoLocal } from './dynamoLo
 
 export const DEMO_TENANT = 'demo';
 
+let local: DynamoLocal | undefined;
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  let local: DynamoLocal | undefined;
   let endpoint = config.dynamoEndpoint;
   if (!endpoint) {
     process.stdout.write(`Starting DynamoDB Local (data in ${join(config.dataDir, 'dynamodb')}) …\n`);
@@ -83,8 +84,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((e: unknown) => {
+main().catch(async (e: unknown) => {
   if (e instanceof JavaMissingError || e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
   else process.stderr.write(`Liftcast could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  await local?.stop();
   process.exit(1);
 });
