@@ -10,6 +10,7 @@
  *
  * Usage: `npm run bench`, or `BENCH_ROWS_LARGE=100000 npm run bench` for a quick run.
  */
+import { energySurvey, SURVEYS_DIR } from './realSurvey.js';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -449,6 +450,23 @@ function report(up: UploadResult, large: LargeResult): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** Uploads the real energy survey through HTTP and checks its NPS against a direct count. */
+async function benchRealSurvey(env: Env): Promise<string> {
+  const survey = energySurvey();
+  const label = 'real survey: energy_relationship.csv (HTTP, CSV)'.padEnd(48);
+  if (!survey) return `${label} not run: no ${SURVEYS_DIR}/energy_relationship.csv`;
+  progress(`uploading the real energy survey (${int(survey.rows)} rows)`);
+  const token = await signDevToken(SECRET, { tenant: `real-${randomUUID().slice(0, 8)}` });
+  const t = performance.now();
+  const created = await makeClient(env, token)('POST', `/v1/datasets?${survey.query}`, survey.csv);
+  const took = performance.now() - t;
+  const nps = created.json.summary.nps.score as number;
+  check(created.json.rowCount === survey.rows, `real survey stored ${created.json.rowCount} of ${survey.rows} rows`);
+  check(Math.abs(nps - survey.expectedNps) < 1e-9, `real survey NPS ${nps} differs from the direct count ${survey.expectedNps}`);
+  const answered = (created.json.summary.attributes as { name: string; answeredShare: number }[]).map((a) => `${a.name} ${Math.round(100 * a.answeredShare)} %`).join(', ');
+  return `${label} ${perSecond(survey.rows, took).padStart(15)}  (${ms(took)}; ${int(survey.rows)} respondents, NPS ${nps.toFixed(1)} = direct count; answered: ${answered})`;
+}
+
 // --- Main ------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -471,9 +489,11 @@ async function main(): Promise<number> {
     const liftcast = composeLiftcast({ db, tableName, auth: { mode: 'local', secret: SECRET }, logger: silentLogger });
     const env: Env = { liftcast, db, tableName, timer };
 
+    const real = await benchRealSurvey(env);
     const up = await benchUpload(env);
     const large = await benchLarge(env, largeRows);
     report(up, large);
+    process.stdout.write(`${real}\n`);
     progress(`done in ${secs(performance.now() - started)}`);
     return failures.length === 0 ? 0 : 1;
   } catch (e) {
