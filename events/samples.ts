@@ -39,3 +39,12 @@ export function withClaims(event: HttpApiEvent, claims: Record<string, string>):
     requestContext: { ...event.requestContext, authorizer: { jwt: { ...authorizer.jwt, claims: { ...authorizer.jwt.claims, ...claims } } } },
   };
 }
+
+export type EventBridgeSample = 'model-fit-requested' | 'model-fitted' | 'invalid-model-fit-requested';
+
+/** Loads a sample EventBridge envelope; `detail` overrides are merged into the sample's detail. */
+export function eventBridgeEvent(name: EventBridgeSample, detail: Record<string, unknown> = {}): Record<string, unknown> & { detail: Record<string, unknown> } {
+  const path = fileURLToPath(new URL(`./samples/eventbridge/${name}.json`, import.meta.url));
+  const event = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { detail: Record<string, unknown> };
+  return { ...event, detail: { ...event.detail, ...detail } };
+}

@@ -13,5 +13,7 @@ export const keys = {
   chunkPrefix: 'CHUNK#',
   batchSk: (key: string) => `BATCH#${key}`,
   batchPrefix: 'BATCH#',
+  modelSk: (id: string) => `MODEL#${id}`,
+  modelPrefix: 'MODEL#',
   idempotencySk: (operation: string, key: string) => `IDEM#${operation}#${key}`,
 };

@@ -1,0 +1,50 @@
+/**
+ * Contracts of the events Liftcast publishes and consumes. Each carries a `version` so consumers can
+ * refuse (or adapt to) shapes they do not know; the EventBridge envelope's `detail-type` is the
+ * event name. Samples of each live in `samples/eventbridge/`.
+ */
+import { z } from 'zod';
+
+export const EVENT_SOURCE = 'liftcast';
+
+const Base = z.object({ version: z.literal(1), tenant: z.string().min(1), occurredAt: z.iso.datetime() });
+
+/** A model was requested whose fit is too large for the request: a worker fits it. */
+export const ModelFitRequestedSchema = Base.extend({ modelId: z.string().min(1), datasetId: z.string().min(1) });
+export type ModelFitRequested = z.infer<typeof ModelFitRequestedSchema>;
+
+/** A model finished fitting, or failed (then `problem` says why). */
+export const ModelFittedSchema = Base.extend({
+  modelId: z.string().min(1),
+  datasetId: z.string().min(1),
+  status: z.enum(['ready', 'failed']),
+  problem: z.object({ title: z.string(), detail: z.string() }).optional(),
+});
+export type ModelFitted = z.infer<typeof ModelFittedSchema>;
+
+export const EVENT_SCHEMAS = {
+  ModelFitRequested: ModelFitRequestedSchema,
+  ModelFitted: ModelFittedSchema,
+} as const;
+export type EventName = keyof typeof EVENT_SCHEMAS;
+export type EventDetail<N extends EventName> = z.infer<(typeof EVENT_SCHEMAS)[N]>;
+
+/** The EventBridge envelope around a detail. */
+export const EnvelopeSchema = z.object({
+  version: z.string(),
+  id: z.string(),
+  'detail-type': z.enum(Object.keys(EVENT_SCHEMAS) as [EventName, ...EventName[]]),
+  source: z.literal(EVENT_SOURCE),
+  account: z.string(),
+  time: z.string(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  detail: z.unknown(),
+});
+
+/** Parses an envelope and its detail against the contract named by its `detail-type`. */
+export function parseEvent(raw: unknown): { name: EventName; detail: EventDetail<EventName> } {
+  const envelope = EnvelopeSchema.parse(raw);
+  const name = envelope['detail-type'];
+  return { name, detail: EVENT_SCHEMAS[name].parse(envelope.detail) };
+}

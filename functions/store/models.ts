@@ -1,0 +1,167 @@
+/**
+ * DynamoDB adapter for driver models. A model is written once as `fitting`, then exactly once more
+ * as `ready` (with its document) or `failed` (with a problem); after that it never changes, so a
+ * forecast can always say which model, dataset and options produced it.
+ *
+ * Item: `T#<tenant>` / `MODEL#<id>`; the fitted document is deflated JSON in a binary attribute.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
+import { translateDynamoError } from './dynamoErrors.js';
+import { keys } from './keys.js';
+
+/** Largest stored model document; a model with hundreds of segments is refused rather than truncated. */
+const MAX_DOC_BYTES = 350_000;
+
+export const ModelStatusSchema = z.enum(['fitting', 'ready', 'failed']);
+
+export const ModelRecordSchema = z.object({
+  id: z.string(),
+  datasetId: z.string(),
+  status: ModelStatusSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** The request that produced the model (method, segmentBy, attributes, options). */
+  request: z.record(z.string(), z.unknown()),
+  problem: z.object({ title: z.string(), detail: z.string(), errors: z.array(z.record(z.string(), z.unknown())).optional() }).nullable(),
+});
+export type ModelRecord = z.infer<typeof ModelRecordSchema>;
+
+const S = (s: string): AttributeValue => ({ S: s });
+
+export class DynamoModelStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  private key(tenant: string, id: string): Record<string, AttributeValue> {
+    return { pk: S(keys.tenant(tenant)), sk: S(keys.modelSk(id)) };
+  }
+
+  async create(tenant: string, record: ModelRecord): Promise<void> {
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            ...this.key(tenant, record.id),
+            entity: S('model'),
+            id: S(record.id),
+            datasetId: S(record.datasetId),
+            status: S(record.status),
+            createdAt: S(record.createdAt),
+            updatedAt: S(record.updatedAt),
+            request: S(JSON.stringify(record.request)),
+            problem: S(JSON.stringify(record.problem)),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw new ConflictError(`Model '${record.id}' already exists.`, { cause: e });
+      throw translateDynamoError(e);
+    }
+  }
+
+  /**
+   * Moves a `fitting` model to `ready` with its document, or to `failed` with a problem. Returns
+   * false when the model had already left `fitting` (a redelivered event or a racing worker).
+   */
+  async finish(tenant: string, id: string, outcome: { status: 'ready'; doc: unknown } | { status: 'failed'; problem: NonNullable<ModelRecord['problem']> }, now: string): Promise<boolean> {
+    const values: Record<string, AttributeValue> = { ':status': S(outcome.status), ':fitting': S('fitting'), ':now': S(now) };
+    let set = '#status = :status, updatedAt = :now';
+    if (outcome.status === 'ready') {
+      const bytes = deflateRawSync(Buffer.from(JSON.stringify(outcome.doc), 'utf8'));
+      if (bytes.byteLength > MAX_DOC_BYTES)
+        throw new UnprocessableError(`The fitted model is too large to store (${bytes.byteLength} bytes compressed): fit fewer segments or attributes.`);
+      values[':doc'] = { B: bytes };
+      set += ', doc = :doc';
+    } else {
+      values[':problem'] = S(JSON.stringify(outcome.problem));
+      set += ', problem = :problem';
+    }
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.key(tenant, id),
+          UpdateExpression: `SET ${set}`,
+          // Models are immutable once fitted: only a model still fitting may change.
+          ConditionExpression: '#status = :fitting',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw translateDynamoError(e);
+    }
+  }
+
+  async get(tenant: string, id: string): Promise<{ record: ModelRecord; doc: unknown }> {
+    let item: Record<string, AttributeValue> | undefined;
+    try {
+      item = (await this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenant, id), ConsistentRead: true }))).Item;
+    } catch (e) {
+      throw translateDynamoError(e);
+    }
+    if (!item) throw new NotFoundError(`No model '${id}'.`);
+    return { record: recordFromItem(item), doc: item.doc?.B ? JSON.parse(inflateRawSync(item.doc.B).toString('utf8')) : null };
+  }
+
+  async list(tenant: string, options: { datasetId?: string; limit: number; cursor?: string }): Promise<{ items: ModelRecord[]; nextCursor: string | null }> {
+    let start: Record<string, AttributeValue> | undefined;
+    if (options.cursor !== undefined) {
+      const sk = /^[A-Za-z0-9_-]{1,400}$/.test(options.cursor) ? Buffer.from(options.cursor, 'base64url').toString('utf8') : '';
+      if (!sk.startsWith(keys.modelPrefix)) throw new ValidationError('The cursor is not valid.', { errors: [{ field: 'query.cursor', reason: 'not a cursor returned by this API' }] });
+      start = { pk: S(keys.tenant(tenant)), sk: S(sk) };
+    }
+    try {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ...(options.datasetId ? { FilterExpression: 'datasetId = :dataset' } : {}),
+          ExpressionAttributeValues: {
+            ':pk': S(keys.tenant(tenant)),
+            ':prefix': S(keys.modelPrefix),
+            ...(options.datasetId ? { ':dataset': S(options.datasetId) } : {}),
+          },
+          ProjectionExpression: 'pk, sk, id, datasetId, #status, createdAt, updatedAt, request, problem',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ScanIndexForward: false,
+          Limit: options.limit,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const last = out.LastEvaluatedKey?.sk?.S;
+      return { items: (out.Items ?? []).map(recordFromItem), nextCursor: last ? Buffer.from(last, 'utf8').toString('base64url') : null };
+    } catch (e) {
+      throw translateDynamoError(e);
+    }
+  }
+}
+
+function recordFromItem(item: Record<string, AttributeValue>): ModelRecord {
+  return ModelRecordSchema.parse({
+    id: item.id?.S,
+    datasetId: item.datasetId?.S,
+    status: item.status?.S,
+    createdAt: item.createdAt?.S,
+    updatedAt: item.updatedAt?.S,
+    request: JSON.parse(item.request?.S ?? '{}'),
+    problem: JSON.parse(item.problem?.S ?? 'null'),
+  });
+}
