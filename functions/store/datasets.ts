@@ -24,6 +24,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type QueryCommandInput,
   type DynamoDBClient,
   type TransactWriteItem,
   type WriteRequest,
@@ -31,9 +32,10 @@ import {
 import { z } from 'zod';
 import { AttributeSchema, type Attribute, type RespondentColumns } from '../../model/dataset.js';
 import { DatasetSummarySchema, type DatasetSummary } from '../../model/summary.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { decodeChunk } from './chunkCodec.js';
 import { translateDynamoError } from './dynamoErrors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { keys } from './keys.js';
 
 export const DatasetStatusSchema = z.enum(['open', 'sealed']).describe('open: accepting appended batches; sealed: complete and summarised');
@@ -104,6 +106,16 @@ export class DynamoDatasetStore {
     }
   }
 
+  /** Every item a query matches, across pages. */
+  private async *queryItems(input: QueryCommandInput): AsyncGenerator<Record<string, AttributeValue>> {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.run(() => this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
+      yield* page.Items ?? [];
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
   /** The dataset's meta item, or `null` when it does not exist for this tenant (or is being deleted). */
   async getMeta(tenant: string, id: string): Promise<DatasetMeta | null> {
     const out = await this.run(() => this.db.send(
@@ -122,11 +134,7 @@ export class DynamoDatasetStore {
   /** Newest first, `limit` at a time; the cursor is opaque to clients and bound to the tenant. */
   async list(tenant: string, limit: number, cursor?: string): Promise<{ items: Dataset[]; nextCursor: string | null }> {
     let start: Record<string, AttributeValue> | undefined;
-    if (cursor !== undefined) {
-      const sk = decodeCursor(cursor);
-      if (!sk || !sk.startsWith(keys.datasetPrefix)) throw new ValidationError('The cursor is not valid.', { errors: [{ field: 'query.cursor', reason: 'not a cursor returned by this API' }] });
-      start = { pk: S(keys.tenant(tenant)), sk: S(sk) };
-    }
+    if (cursor !== undefined) start = { pk: S(keys.tenant(tenant)), sk: S(decodeCursor(cursor, keys.datasetPrefix)) };
     const out = await this.run(() => this.db.send(
       new QueryCommand({
         TableName: this.table,
@@ -328,20 +336,13 @@ export class DynamoDatasetStore {
 
   async listBatches(tenant: string, id: string): Promise<BatchRecord[]> {
     const out: BatchRecord[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.run(() => this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': S(keys.datasetPartition(tenant, id)), ':prefix': S(keys.batchPrefix) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ));
-      for (const item of page.Items ?? []) out.push(batchFromItem(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.queryItems({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': S(keys.datasetPartition(tenant, id)), ':prefix': S(keys.batchPrefix) },
+      ConsistentRead: true,
+    }))
+      out.push(batchFromItem(item));
     return out;
   }
 
@@ -390,21 +391,14 @@ export class DynamoDatasetStore {
     const pk = keys.datasetPartition(tenant, id);
     const fetchSpan = async ([first, count]: ChunkRange): Promise<Uint8Array[]> => {
       const found: Uint8Array[] = [];
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await this.run(() => this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': S(pk), ':from': S(keys.chunkSk(first)), ':to': S(keys.chunkSk(first + count - 1)) },
-            ProjectionExpression: 'sk, #data',
-            ExpressionAttributeNames: { '#data': 'data' },
-            ExclusiveStartKey: start,
-          }),
-        ));
-        for (const item of page.Items ?? []) found.push(item.data!.B!);
-        start = page.LastEvaluatedKey;
-      } while (start);
+      for await (const item of this.queryItems({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': S(pk), ':from': S(keys.chunkSk(first)), ':to': S(keys.chunkSk(first + count - 1)) },
+        ProjectionExpression: 'sk, #data',
+        ExpressionAttributeNames: { '#data': 'data' },
+      }))
+        found.push(item.data!.B!);
       if (found.length !== count)
         throw new Error(`dataset ${id}: expected ${count} chunks from ${first}, found ${found.length}`);
       return found;
@@ -442,24 +436,22 @@ export class DynamoDatasetStore {
       if (e instanceof ConditionalCheckFailedException) throw new NotFoundError(`No dataset '${id}'.`, { cause: e });
       throw translateDynamoError(e);
     }
-    const pk = keys.datasetPartition(tenant, id);
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.run(() => this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': S(pk) },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: start,
-        }),
-      ));
-      // Children of a dataset marked `deleting` are unreachable to every other request, so these
-      // deletes need no condition; BatchWriteItem cannot take one anyway.
-      const requests: WriteRequest[] = (page.Items ?? []).map((i) => ({ DeleteRequest: { Key: { pk: i.pk!, sk: i.sk! } } }));
-      for (let i = 0; i < requests.length; i += 25) await this.batchWrite(requests.slice(i, i + 25));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    // Children of a dataset marked `deleting` are unreachable to every other request, so these
+    // deletes need no condition; BatchWriteItem cannot take one anyway.
+    let requests: WriteRequest[] = [];
+    for await (const item of this.queryItems({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': S(keys.datasetPartition(tenant, id)) },
+      ProjectionExpression: 'pk, sk',
+    })) {
+      requests.push({ DeleteRequest: { Key: { pk: item.pk!, sk: item.sk! } } });
+      if (requests.length === 25) {
+        await this.batchWrite(requests);
+        requests = [];
+      }
+    }
+    if (requests.length > 0) await this.batchWrite(requests);
     await this.run(() => this.db.send(
       new DeleteItemCommand({
         TableName: this.table,
@@ -481,31 +473,6 @@ export class DynamoDatasetStore {
       ));
       pending = out.UnprocessedItems?.[this.table] ?? [];
     }
-  }
-
-  /** Count of every item stored under a dataset (tests use it to prove nothing is left behind). */
-  async countItems(tenant: string, id: string): Promise<number> {
-    let count = 0;
-    for (const pk of [keys.datasetPartition(tenant, id)]) {
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await this.run(() => this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': S(pk) },
-            Select: 'COUNT',
-            ExclusiveStartKey: start,
-          }),
-        ));
-        count += page.Count ?? 0;
-        start = page.LastEvaluatedKey;
-      } while (start);
-    }
-    const meta = await this.run(() => this.db.send(
-      new GetItemCommand({ TableName: this.table, Key: { pk: S(keys.tenant(tenant)), sk: S(keys.datasetSk(id)) }, ConsistentRead: true }),
-    ));
-    return count + (meta.Item ? 1 : 0);
   }
 }
 
@@ -563,15 +530,6 @@ function batchFromItem(item: Record<string, AttributeValue>): BatchRecord {
     rows: Number(item.rows?.N),
     createdAt: item.createdAt?.S,
   });
-}
-
-function encodeCursor(sk: string): string {
-  return Buffer.from(sk, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string | null {
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return null;
-  return Buffer.from(cursor, 'base64url').toString('utf8');
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {

@@ -16,7 +16,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
 
@@ -123,11 +124,7 @@ export class DynamoModelStore {
 
   async list(tenant: string, options: { datasetId?: string; limit: number; cursor?: string }): Promise<{ items: ModelRecord[]; nextCursor: string | null }> {
     let start: Record<string, AttributeValue> | undefined;
-    if (options.cursor !== undefined) {
-      const sk = /^[A-Za-z0-9_-]{1,400}$/.test(options.cursor) ? Buffer.from(options.cursor, 'base64url').toString('utf8') : '';
-      if (!sk.startsWith(keys.modelPrefix)) throw new ValidationError('The cursor is not valid.', { errors: [{ field: 'query.cursor', reason: 'not a cursor returned by this API' }] });
-      start = { pk: S(keys.tenant(tenant)), sk: S(sk) };
-    }
+    if (options.cursor !== undefined) start = { pk: S(keys.tenant(tenant)), sk: S(decodeCursor(options.cursor, keys.modelPrefix)) };
     try {
       const out = await this.db.send(
         new QueryCommand({
@@ -147,7 +144,7 @@ export class DynamoModelStore {
         }),
       );
       const last = out.LastEvaluatedKey?.sk?.S;
-      return { items: (out.Items ?? []).map(recordFromItem), nextCursor: last ? Buffer.from(last, 'utf8').toString('base64url') : null };
+      return { items: (out.Items ?? []).map(recordFromItem), nextCursor: last ? encodeCursor(last) : null };
     } catch (e) {
       throw translateDynamoError(e);
     }
