@@ -3,7 +3,7 @@
  * to install instead of failing with a spawn error.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ describe('starting without Java', () => {
       encoding: 'utf8',
       timeout: 30_000,
     });
+    rmSync(bin, { recursive: true, force: true });
     // Assess
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/needs a Java runtime/);
