@@ -10,6 +10,7 @@
  *
  * Usage: `npm run bench`, or `BENCH_ROWS_LARGE=100000 npm run bench` for a quick run.
  */
+import { benchLeastSquares } from './leastSquares.js';
 import { energySurvey, SURVEYS_DIR } from './realSurvey.js';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -494,6 +495,17 @@ async function main(): Promise<number> {
     const large = await benchLarge(env, largeRows);
     report(up, large);
     process.stdout.write(`${real}\n`);
+    progress('least squares, 1,000,000 × 20, against numpy');
+    for (const rows of [100_000, largeRows]) {
+      const ls = benchLeastSquares(rows);
+      check(ls.maxCoefficientDiff === null || ls.maxCoefficientDiff < 1e-8, `least squares differs from numpy by ${ls.maxCoefficientDiff}`);
+      const ours = ls.accumulateMs + ls.solveMs;
+      process.stdout.write(
+        `${`least squares ${int(rows)} × ${ls.k} (one pass + solve)`.padEnd(48)} ${ms(ours).padStart(12)}  ` +
+          `(accumulate ${ms(ls.accumulateMs)}, solve ${ls.solveMs.toFixed(1)} ms; ` +
+          (ls.numpyMs === null ? `${ls.numpyNote})\n` : `numpy lstsq ${ms(ls.numpyMs)}, ratio ${(ours / ls.numpyMs).toFixed(2)}, max |Δβ| ${ls.maxCoefficientDiff!.toExponential(1)})\n`),
+      );
+    }
     progress(`done in ${secs(performance.now() - started)}`);
     return failures.length === 0 ? 0 : 1;
   } catch (e) {
