@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { AttributeDescriptorSchema, LIMITS, ScaleSchema, tableFromObjects, type AttributeDescriptorInput, type RawTable } from '../../model/dataset.js';
+import { AttributeDescriptorSchema, LIMITS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ScaleSchema, tableFromObjects, type AttributeDescriptorInput, type RawTable } from '../../model/dataset.js';
 import type { DatasetService } from '../datasetService.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 import { DatasetSchema, type DynamoDatasetStore } from '../store/datasets.js';
@@ -295,7 +295,7 @@ function describeFromQuery(query: z.infer<typeof CreateQuerySchema>, columns: st
     if (!ok.success) errors.push({ field: name === 'scale' ? 'query.scale' : `query.scales.${name}`, reason: ok.error.issues[0]!.message });
   }
   if (errors.length > 0) throw new ValidationError('The query parameters describing the CSV are not valid.', { errors });
-  const reserved = new Set(['respondent_id', 'account_id', 'segment', 'ltr', 'role', 'wave', 'account_revenue']);
+  const reserved = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
   const names = new Set([...columns.filter((c) => !reserved.has(c)), ...kinds.keys(), ...scales.keys()]);
   const described: AttributeDescriptorInput[] = [];
   for (const name of names) {
