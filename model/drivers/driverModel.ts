@@ -1,18 +1,131 @@
 /**
- * The driver model: fitting (ordinal or linear, pooled by segment) and threshold-aware what-ifs.
+ * The driver model, end to end: checks that the population can support a model, fits the requested
+ * estimator (the NPS-aware ordinal model by default, or the linear one), and explains it —
+ * coefficients, importance × performance, held-out error and calibration — as one JSON document.
  */
-import type { DriverModel, ModelFailure, ModelRequest, WhatIf, WhatIfResult } from './contract.js';
+import type { DriverModel, ModelFailure, ModelRequest } from './contract.js';
+import { relativeWeights } from './importance.js';
+import { fitLinear } from './linear.js';
+import { fitLinearModel, populationMoments } from './linearModel.js';
+import { fitOrdinalModel } from './ordinalModel.js';
 import type { Population } from './population.js';
 
-export function fitDriverModel(population: Population, request: ModelRequest): { ok: true; model: DriverModel } | ModelFailure {
-  void population;
-  void request;
-  throw new Error('fitDriverModel: being written');
-}
+export { predictWhatIf } from './whatIf.js';
 
-export function predictWhatIf(model: DriverModel, population: Population, whatIf: WhatIf): { ok: true; result: WhatIfResult } | ModelFailure {
-  void model;
-  void population;
-  void whatIf;
-  throw new Error('predictWhatIf: being written');
+const normalCdf = (x: number): number => {
+  // Abramowitz & Stegun 7.1.26 on erf (|error| < 1.5e-7), enough for a calibration display.
+  const t = 1 / (1 + 0.3275911 * (Math.abs(x) / Math.SQRT2));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(x * x) / 2);
+  return x >= 0 ? (1 + y) / 2 : (1 - y) / 2;
+};
+
+/**
+ * Fits a driver model on a population. Failures are values that name the attributes or segments at
+ * fault: a constant attribute, too few respondents, a constant ltr, dependent attributes, a segment
+ * smaller than `options.minSegmentSize`.
+ */
+export function fitDriverModel(pop: Population, request: ModelRequest): { ok: true; model: DriverModel } | ModelFailure {
+  const k = pop.attributes.length;
+  const names = pop.attributes.map((a) => a.name);
+  if (pop.n < k + 2)
+    return {
+      ok: false,
+      reason: 'too-few-respondents',
+      detail: `${pop.n} usable respondents cannot support a model of ${k} attributes: at least ${k + 2} are needed (and ten times as many for stable estimates).`,
+    };
+  if (pop.segmentBy !== 'none') {
+    const counts = new Array<number>(pop.levels.group.length).fill(0);
+    for (let i = 0; i < pop.n; i++) counts[pop.group[i]!]!++;
+    const small = pop.levels.group.filter((_, g) => counts[g]! < request.options.minSegmentSize);
+    if (small.length > 0)
+      return {
+        ok: false,
+        reason: 'small-segment',
+        detail: `${small.map((s) => `${pop.segmentBy} '${s}' has ${counts[pop.levels.group.indexOf(s)]} respondents`).join('; ')}: at least ${request.options.minSegmentSize} are needed per ${pop.segmentBy}. Merge small ${pop.segmentBy}s in the data, set segmentBy to 'none', or lower options.minSegmentSize.`,
+        segments: small,
+      };
+  }
+  const moments = populationMoments(pop, request.options.folds, request.options.seed);
+  // The linear fit's checks (constant attribute or ltr, dependent attributes) apply to every method.
+  const check = fitLinear(moments.total, { method: 'ols' }, { attributes: names });
+  if (!check.ok && !(check.reason === 'singular' && request.method === 'ridge'))
+    return { ok: false, reason: check.reason, detail: check.detail, ...(check.attributes ? { attributes: check.attributes } : {}) };
+
+  const weights = relativeWeights(moments.total);
+  const importance = names.map((attribute, j) => ({
+    attribute,
+    share: weights.ok ? weights.weights[j]! : 0,
+    performance: moments.total.shift[j]! + moments.total.sumX[j]! / moments.total.weight,
+  }));
+
+  const population = {
+    respondents: pop.missing.respondents,
+    used: pop.n,
+    dropped: pop.missing.dropped,
+    imputed: Object.fromEntries(names.map((n, j) => [n, pop.missing.imputed[j]!])),
+    missingRule: pop.missing.rule,
+  };
+  const attributes = pop.attributes.map((a) => ({ name: a.name, kind: a.kind, scale: a.scale }));
+
+  if (request.method === 'ols' || request.method === 'ridge') {
+    const lin = fitLinearModel(pop, request, moments);
+    if (!lin.ok) return lin;
+    // Calibration: the linear model's NPS with normal residuals around its prediction.
+    const p = lin.parameters;
+    const S = pop.levels.segment.length;
+    const prom = new Float64Array(S);
+    const det = new Float64Array(S);
+    const obs = new Float64Array(S);
+    const count = new Float64Array(S);
+    for (let i = 0; i < pop.n; i++) {
+      const g = pop.group[i]!;
+      let yhat = p.intercepts[g]!;
+      for (let j = 0; j < k; j++) yhat += p.slopes[g]![j]! * pop.columns[j]![i]!;
+      const s = pop.segment[i]!;
+      prom[s]! += 1 - normalCdf((8.5 - yhat) / p.sigma);
+      det[s]! += normalCdf((6.5 - yhat) / p.sigma);
+      const v = pop.ltr[i]!;
+      obs[s]! += (v >= 9 ? 1 : 0) - (v <= 6 ? 1 : 0);
+      count[s]!++;
+    }
+    const calibration = pop.levels.segment.map((segment, s) => ({
+      segment,
+      respondents: count[s]!,
+      observed: (100 * obs[s]!) / count[s]!,
+      predicted: (100 * (prom[s]! - det[s]!)) / count[s]!,
+    }));
+    return {
+      ok: true,
+      model: {
+        method: request.method,
+        attributes,
+        segmentBy: pop.segmentBy,
+        population,
+        fit: lin.fit,
+        segments: lin.segments,
+        importance,
+        calibration,
+        structure: { ...lin.structure, calibration: 'in-sample, normal residuals around the linear prediction' },
+        parameters: lin.parameters as unknown as Record<string, unknown>,
+      },
+    };
+  }
+
+  const ord = fitOrdinalModel(pop, request);
+  if (!ord.ok) return ord;
+  return {
+    ok: true,
+    model: {
+      method: 'ordinal',
+      attributes,
+      segmentBy: pop.segmentBy,
+      population,
+      fit: ord.fit,
+      segments: ord.segments,
+      importance,
+      calibration: ord.calibration,
+      structure: { ...ord.structure, importance: 'relative weights of the linear fit (Johnson 2000): shares sum to its R²', linearR2: check.ok ? check.fit.r2 : null, calibration: 'out-of-fold' },
+      parameters: ord.parameters as unknown as Record<string, unknown>,
+    },
+  };
 }

@@ -77,6 +77,8 @@ export interface OrdinalFit {
   /** P minus the degrees of freedom absorbed by the penalties (tr((−H_pen)⁻¹ · penalty)). */
   effectiveDf: number;
   converged: boolean;
+  /** Mean information per row of one slope (trace of the β block of −H ÷ k·n): converts a "respondents' worth" of pooling into a penalty. */
+  slopeInformation: number;
 }
 
 export type OrdinalResult = { ok: true; fit: OrdinalFit } | { ok: false; reason: 'singular' | 'did-not-converge'; detail: string };
@@ -233,10 +235,10 @@ export function evaluateOrdinal(data: OrdinalData, L: Layout, v: Float64Array, p
     const ru = fu / prob;
     const rl = fl / prob;
     const deta = -(ru - rl);
-    if (m < T) grad[m] += ru;
+    if (m < T) grad[m]! += ru;
     if (m > 0) grad[m - 1]! -= rl;
     const so = g * K1;
-    for (let j = 0; j < K1; j++) sg[so + j] += deta * w[j]!;
+    for (let j = 0; j < K1; j++) sg[so + j]! += deta * w[j]!;
     if (!withInfo) continue;
     const hee = (dfu - dfl) / prob - deta * deta;
     // Negative Hessian entries (information) so that the assembled matrix is positive definite.
@@ -244,32 +246,32 @@ export function evaluateOrdinal(data: OrdinalData, L: Layout, v: Float64Array, p
     for (let r = 0; r < K1; r++) {
       const wr = -hee * w[r]!;
       const rowOff = ho + r * K1;
-      for (let c = r; c < K1; c++) hg[rowOff + c] += wr * w[c]!;
+      for (let c = r; c < K1; c++) hg[rowOff + c]! += wr * w[c]!;
     }
     if (m < T) {
       const hue = -dfu / prob - ru * deta;
-      htt[m * T + m] -= dfu / prob - ru * ru;
+      htt[m * T + m]! -= dfu / prob - ru * ru;
       const off = (m * G + g) * K1;
-      for (let j = 0; j < K1; j++) ct[off + j] -= hue * w[j]!;
+      for (let j = 0; j < K1; j++) ct[off + j]! -= hue * w[j]!;
     }
     if (m > 0) {
       const hle = dfl / prob + rl * deta;
-      htt[(m - 1) * T + (m - 1)] -= -dfl / prob - rl * rl;
+      htt[(m - 1) * T + (m - 1)]! -= -dfl / prob - rl * rl;
       const off = ((m - 1) * G + g) * K1;
-      for (let j = 0; j < K1; j++) ct[off + j] -= hle * w[j]!;
+      for (let j = 0; j < K1; j++) ct[off + j]! -= hle * w[j]!;
     }
     if (m > 0 && m < T) {
-      htt[m * T + (m - 1)] -= ru * rl;
-      htt[(m - 1) * T + m] -= ru * rl;
+      htt[m * T + (m - 1)]! -= ru * rl;
+      htt[(m - 1) * T + m]! -= ru * rl;
     }
   }
   // Gradient of the linear parameters from the per-group sums.
   for (let g = 0; g < G; g++) {
     const so = g * K1;
-    for (let j = 0; j < k; j++) grad[L.beta(j)] += sg[so + 1 + j]!;
+    for (let j = 0; j < k; j++) grad[L.beta(j)]! += sg[so + 1 + j]!;
     if (L.perGroup > 0) {
-      grad[L.alpha(g)] += sg[so]!;
-      if (L.slopes) for (let j = 0; j < k; j++) grad[L.delta(g, j)] += sg[so + 1 + j]!;
+      grad[L.alpha(g)]! += sg[so]!;
+      if (L.slopes) for (let j = 0; j < k; j++) grad[L.delta(g, j)]! += sg[so + 1 + j]!;
     }
   }
   let penalty = 0;
@@ -282,11 +284,11 @@ export function evaluateOrdinal(data: OrdinalData, L: Layout, v: Float64Array, p
   const info = new Float64Array(withInfo ? P * P : 0);
   if (withInfo) {
     const set = (r: number, c: number, x: number): void => {
-      info[r * P + c] += x;
-      if (r !== c) info[c * P + r] += x;
+      info[r * P + c]! += x;
+      if (r !== c) info[c * P + r]! += x;
     };
     for (let t = 0; t < T; t++) {
-      info[t * P + t] += htt[t * T + t]!;
+      info[t * P + t]! += htt[t * T + t]!;
       if (t + 1 < T) set(t, t + 1, htt[t * T + t + 1]!);
     }
     for (let g = 0; g < G; g++) {
@@ -319,7 +321,7 @@ export function evaluateOrdinal(data: OrdinalData, L: Layout, v: Float64Array, p
         if (L.perGroup > 0) set(t, L.alpha(g), ct[off]!);
       }
     }
-    for (let q = 0; q < P; q++) info[q * P + q] += 2 * pen[q]!;
+    for (let q = 0; q < P; q++) info[q * P + q]! += 2 * pen[q]!;
   }
   return { logLik, objective: logLik - penalty, grad, info, rows };
 }
@@ -428,7 +430,10 @@ export function fitOrdinal(
     }
   }
   if (!converged) return { ok: false, reason: 'did-not-converge', detail: `The ordinal model did not converge in ${maxIterations} Newton iterations.` };
-  return { ok: true, fit: { params: L.unpack(v), logLik: cur.logLik, objective: cur.objective, iterations, n: cur.rows, covariance, effectiveDf, converged } };
+  let trace = 0;
+  for (let a = 0; a < L.k; a++) trace += cur.info[L.beta(a) * L.P + L.beta(a)]! - 2 * pen[L.beta(a)]!;
+  const slopeInformation = trace / (L.k * Math.max(cur.rows, 1));
+  return { ok: true, fit: { params: L.unpack(v), logLik: cur.logLik, objective: cur.objective, iterations, n: cur.rows, covariance, effectiveDf, converged, slopeInformation } };
 }
 
 /** Held-out deviance (−2·log-likelihood) of rows selected by `filter`. */
