@@ -1,0 +1,169 @@
+/**
+ * Driver importance by Johnson's relative weights (J. W. Johnson, "A heuristic method for estimating
+ * the relative weight of predictor variables in multiple regression", Multivariate Behavioral
+ * Research 35(1), 2000, pp. 1–19).
+ *
+ * Why not the regression coefficients: when attributes are correlated (a survey's "staff friendly"
+ * and "staff helpful" move together) OLS splits their shared effect arbitrarily — one coefficient can
+ * be large, its twin near zero or negative — so ranking drivers by coefficients misleads. Relative
+ * weights replace the attributes by their closest orthonormal counterparts, regress the ltr on those,
+ * and map each counterpart's share back onto the original attributes through the squared loadings.
+ * Every weight is non-negative, correlated twins share credit, and the weights add up exactly to the
+ * R² of the OLS fit, so "attribute j explains x points of the variance the model explains" is true.
+ *
+ * Everything is computed from the k×k streaming moments ({@link Moments}), never from the rows.
+ * Validated against an independent numpy implementation (test/fixtures/importance/generate.py: eigh
+ * on the correlation matrix computed from the rows, R² from lstsq, and Johnson's SVD construction).
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { Moments } from './moments.js';
+
+/** Why relative weights could not be computed; the same reasons, and the same words, as `fitLinear`. */
+export type RelativeWeightsFailureReason = 'constant-attribute' | 'constant-ltr' | 'too-few-respondents' | 'singular';
+
+export type RelativeWeightsResult =
+  | {
+      ok: true;
+      /** R² of the OLS fit of the ltr on all attributes; equal to the sum of `weights`. */
+      r2: number;
+      /** Raw relative weight εⱼ of each attribute, in the moments' column order; each ≥ 0. */
+      weights: number[];
+    }
+  | {
+      ok: false;
+      reason: RelativeWeightsFailureReason;
+      /** A sentence for the analyst: what is wrong and what to do. */
+      detail: string;
+    };
+
+export interface RelativeWeightsOptions {
+  /** Attribute names, used in failure messages. @default x1, x2, … */
+  attributes?: readonly string[];
+}
+
+/**
+ * Eigenvalues of the attributes' correlation matrix below this fraction of the largest are
+ * numerically zero: the attributes are linearly dependent, R⁻¹ does not exist and neither does the
+ * OLS fit whose R² the weights decompose. Same threshold as `RANK_TOLERANCE` in linear.ts.
+ */
+export const SINGULAR_TOLERANCE = 1e-12;
+
+/**
+ * A column or the ltr is constant when its centred sum of squares is below this fraction of its
+ * uncentred (shifted) one — the size of the rounding left by the centring subtraction itself.
+ */
+const CONSTANT_TOLERANCE = 1e-12;
+
+/**
+ * Johnson's relative weights of the attributes for the ltr, from streaming moments.
+ *
+ * Why: they answer "which drivers matter most" in a way that survives correlated attributes —
+ * unlike OLS coefficients, which collinearity makes unstable and sometimes negative — and they
+ * partition the model's R², so a weight reads as a share of explained variance and weights can be
+ * compared across waves of the same model. Divide by `r2` for percentages of the explained variance.
+ *
+ * With weights in the moments they are frequency weights, as in `fitLinear`.
+ *
+ * @returns `{ ok: true, r2, weights }` with Σ weights = r2, or a failure when there are fewer than
+ *   k + 2 complete respondents, an attribute or the ltr is constant, or the attributes are linearly
+ *   dependent (then no OLS fit exists and there is no R² to share out: drop or combine one of them).
+ *
+ * @example
+ * const result = relativeWeights(moments, { attributes: columns.attributes });
+ * if (result.ok) result.weights.map((w) => w / result.r2); // share of explained variance per driver
+ */
+export function relativeWeights(m: Moments, options: RelativeWeightsOptions = {}): RelativeWeightsResult {
+  const k = m.k;
+  const W = m.weight;
+  const names = options.attributes ?? Array.from({ length: k }, (_, j) => `x${j + 1}`);
+  if (names.length !== k) throw new RangeError(`${names.length} attribute names for ${k} attributes`);
+
+  if (m.rows < k + 2 || !(W > k + 1)) {
+    const skipped = m.incomplete > 0 ? ` (${m.incomplete} more skipped for missing answers)` : '';
+    return {
+      ok: false,
+      reason: 'too-few-respondents',
+      detail: `${m.rows} complete respondents${skipped}: relative weights of ${k} attributes need at least ${k + 2}`,
+    };
+  }
+
+  // Centred cross-products Sxx = Σuuᵀ − (Σu)(Σu)ᵀ/W with u = x − shift (the shift cancels). The
+  // moments hold only the upper triangle of Σuuᵀ, so each (i ≤ j) entry is mirrored.
+  const sxx = new Float64Array(k * k);
+  for (let i = 0; i < k; i++)
+    for (let j = i; j < k; j++) {
+      const v = m.xx[i * k + j]! - (m.sumX[i]! * m.sumX[j]!) / W;
+      sxx[i * k + j] = v;
+      sxx[j * k + i] = v;
+    }
+  const constant = names.filter((_, j) => !(sxx[j * k + j]! > CONSTANT_TOLERANCE * m.xx[j * k + j]!));
+  if (constant.length > 0)
+    return {
+      ok: false,
+      reason: 'constant-attribute',
+      detail: `${constant.join(', ')} ${constant.length === 1 ? 'has' : 'have'} the same rating for every respondent, so ${constant.length === 1 ? 'it explains' : 'they explain'} nothing: drop ${constant.length === 1 ? 'it' : 'them'} from the model`,
+    };
+  const syy = m.sumYY - (m.sumY * m.sumY) / W;
+  if (!(syy > CONSTANT_TOLERANCE * m.sumYY))
+    return { ok: false, reason: 'constant-ltr', detail: 'every respondent gave the same likelihood to recommend: there is nothing for the drivers to explain' };
+
+  // Correlations: R_xx = D^{-1/2} Sxx D^{-1/2} (unit diagonal by construction) and
+  // r_xy,j = Sxy_j / √(Sxx_jj·Syy).
+  const d = new Float64Array(k);
+  for (let j = 0; j < k; j++) d[j] = Math.sqrt(sxx[j * k + j]!);
+  const sdY = Math.sqrt(syy);
+  const R = new Matrix(k, k);
+  const r = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) R.set(i, j, i === j ? 1 : sxx[i * k + j]! / (d[i]! * d[j]!));
+    r[i] = (m.xy[i]! - (m.sumX[i]! * m.sumY) / W) / (d[i]! * sdY);
+  }
+
+  const evd = new EigenvalueDecomposition(R, { assumeSymmetric: true });
+  const values = evd.realEigenvalues;
+  const V = evd.eigenvectorMatrix;
+  const max = Math.max(...values);
+  const nullDirections = values.map((v, l) => (v <= SINGULAR_TOLERANCE * max ? l : -1)).filter((l) => l >= 0);
+  if (nullDirections.length > 0) {
+    const involved = names.filter((_, j) => nullDirections.some((l) => Math.abs(V.get(j, l)) >= 0.1));
+    return {
+      ok: false,
+      reason: 'singular',
+      detail: `${involved.join(', ')} are linearly dependent (one is a combination of the others), so there is no OLS fit whose R² could be shared out: drop or combine one of them`,
+    };
+  }
+
+  // Johnson (2000), with R_xx = VΛVᵀ:
+  //   Z = R_xx^{1/2} = VΛ^{1/2}Vᵀ   (loadings of the attributes on their closest orthonormal set),
+  //   β = Z⁻¹r_xy = VΛ^{-1/2}Vᵀr_xy (standardised coefficients of the ltr on that orthonormal set),
+  //   εⱼ = Σₖ Zⱼₖ²βₖ².
+  // Since ZᵀZ = R_xx has a unit diagonal, Σⱼ εⱼ = Σₖ βₖ² = r_xyᵀR_xx⁻¹r_xy = R² of OLS.
+  // Validated against numpy (eigh of the correlation matrix, lstsq R², SVD construction) in
+  // test/fixtures/importance/generate.py.
+  const g = new Float64Array(k); // Λ^{-1/2}Vᵀr
+  for (let l = 0; l < k; l++) {
+    let s = 0;
+    for (let j = 0; j < k; j++) s += V.get(j, l) * r[j]!;
+    g[l] = s / Math.sqrt(values[l]!);
+  }
+  const beta2 = new Float64Array(k); // βₖ²
+  for (let i = 0; i < k; i++) {
+    let s = 0;
+    for (let l = 0; l < k; l++) s += V.get(i, l) * g[l]!;
+    beta2[i] = s * s;
+  }
+  const weights: number[] = [];
+  for (let j = 0; j < k; j++) {
+    let e = 0;
+    for (let i = 0; i < k; i++) {
+      let z = 0;
+      for (let l = 0; l < k; l++) z += V.get(j, l) * Math.sqrt(values[l]!) * V.get(i, l);
+      e += z * z * beta2[i]!;
+    }
+    weights.push(e);
+  }
+  const r2 = weights.reduce((a, b) => a + b, 0);
+  if (!Number.isFinite(r2))
+    return { ok: false, reason: 'singular', detail: 'relative weights came out non-finite: the attributes are too close to linearly dependent' };
+  return { ok: true, r2, weights };
+}
