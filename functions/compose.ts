@@ -4,21 +4,48 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DatasetService } from './datasetService.js';
+import { InProcessBus } from './events/bus.js';
 import { createApp } from './http/app.js';
 import type { AuthSettings } from './http/identity.js';
-import type { Logger } from './log.js';
+import { consoleLogger, type Logger } from './log.js';
+import { ModelService } from './modelService.js';
 import { DynamoDatasetStore } from './store/datasets.js';
 import { IdempotencyStore } from './store/idempotency.js';
+import { DynamoModelStore } from './store/models.js';
 
 export interface Liftcast {
   app: ReturnType<typeof createApp>;
   datasets: { service: DatasetService; store: DynamoDatasetStore };
+  models: { service: ModelService; store: DynamoModelStore };
+  /** Carries `ModelFitRequested` to the model worker, in this process. */
+  bus: InProcessBus;
 }
 
-export function composeLiftcast(options: { db: DynamoDBClient; tableName: string; auth: AuthSettings; logger?: Logger; clock?: () => Date }): Liftcast {
+export interface ComposeOptions {
+  db: DynamoDBClient;
+  tableName: string;
+  auth: AuthSettings;
+  logger?: Logger;
+  clock?: () => Date;
+  /** Largest dataset fitted within the request; see `ModelServiceOptions.syncRowLimit`. */
+  syncRowLimit?: number;
+}
+
+export function composeLiftcast(options: ComposeOptions): Liftcast {
+  const logger = options.logger ?? consoleLogger;
   const store = new DynamoDatasetStore(options.db, options.tableName);
   const service = new DatasetService(store, new IdempotencyStore(options.db, options.tableName), options.clock);
   const datasets = { service, store };
-  const app = createApp({ auth: options.auth, datasets, ...(options.logger ? { logger: options.logger } : {}) });
-  return { app, datasets };
+
+  const bus = new InProcessBus(logger);
+  const modelStore = new DynamoModelStore(options.db, options.tableName);
+  const modelService = new ModelService(store, modelStore, bus, options.clock, {
+    logger,
+    ...(options.syncRowLimit !== undefined ? { syncRowLimit: options.syncRowLimit } : {}),
+  });
+  bus.subscribe('ModelFitRequested', (detail) => modelService.fitInWorker(detail));
+  const models = { service: modelService, store: modelStore };
+
+  const app = createApp({ auth: options.auth, datasets, models, logger });
+  return { app, datasets, models, bus };
 }

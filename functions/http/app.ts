@@ -12,9 +12,12 @@ import { requestId } from 'hono/request-id';
 import type { DatasetService } from '../datasetService.js';
 import { NotFoundError, PayloadTooLargeError } from '../errors.js';
 import { consoleLogger, type Logger } from '../log.js';
+import type { ModelService } from '../modelService.js';
 import type { DynamoDatasetStore } from '../store/datasets.js';
+import type { DynamoModelStore } from '../store/models.js';
 import { datasetRoutes } from './datasets.js';
 import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
+import { modelRoutes } from './models.js';
 import { validationHook } from './openapi.js';
 import { installProblemHandling } from './problem.js';
 
@@ -24,6 +27,7 @@ export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 export interface AppDeps {
   auth: AuthSettings;
   datasets: { service: DatasetService; store: DynamoDatasetStore };
+  models: { service: ModelService; store: DynamoModelStore };
   logger?: Logger;
 }
 
@@ -83,6 +87,7 @@ export function createApp(deps: AppDeps) {
   );
   app.use('/v1/*', authenticate(deps.auth));
   app.route('/v1/datasets', datasetRoutes(deps.datasets));
+  app.route('/v1/models', modelRoutes(deps.models));
   return app;
 }
 

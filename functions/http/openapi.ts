@@ -28,6 +28,15 @@ export const ProblemSchema = z
   })
   .openapi('Problem', { description: 'RFC 9457 problem details' });
 
+/**
+ * A copy of `schema` named `name` in the OpenAPI document. Zod 4 gives each schema its methods when
+ * it is built, so a schema from `model/` built before `@hono/zod-openapi` was first imported has no
+ * `.openapi()`; a clone, built now, does. The clone validates exactly as the original.
+ */
+export function named<T extends z.ZodType>(schema: T, name: string, metadata: { description?: string } = {}): T {
+  return schema.clone().openapi(name, metadata);
+}
+
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: the fields or rows at fault are listed',
   401: 'Missing or invalid bearer token',

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { demoWave } from '../../model/demo.js';
 import { tableFromObjects } from '../../model/dataset.js';
-import { composeLiftcast } from '../compose.js';
+import { ModelRequestSchema } from '../../model/drivers/contract.js';
+import { composeLiftcast, type Liftcast } from '../compose.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { signDevToken } from '../http/identity.js';
 import { consoleLogger } from '../log.js';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   }
   const db = createDynamoClient({ endpoint, region: config.region });
   await ensureTable(db, config.tableName);
-  const { app, datasets } = composeLiftcast({ db, tableName: config.tableName, auth: config.auth, logger: consoleLogger });
+  const { app, datasets, models } = composeLiftcast({ db, tableName: config.tableName, auth: config.auth, logger: consoleLogger });
 
   const existing = await datasets.store.list(DEMO_TENANT, 1);
   if (existing.items.length === 0) {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`Loaded the demo wave '${wave.name}' (${created.dataset.rowCount} respondents) for tenant '${DEMO_TENANT}'.\n`);
   }
+  const demoModel = await ensureDemoModel(datasets.store, models.service);
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     const base = `http://localhost:${info.port}`;
@@ -60,6 +62,14 @@ async function main(): Promise<void> {
                 `Demo bearer token (tenant '${DEMO_TENANT}', all scopes, 30 days):`,
                 `  export TOKEN=${token}`,
                 `  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/datasets`,
+                ...(demoModel
+                  ? [
+                      '',
+                      `Demo driver model ${demoModel} — what if support responsiveness rose by one point?`,
+                      `  curl -X POST ${base}/v1/models/${demoModel}/predict -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\`,
+                      `    -d '{"changes":[{"attribute":"support_responsiveness","op":"add","value":1}]}'`,
+                    ]
+                  : []),
               ]
             : []),
           ...(config.devSecret ? ['', 'Tokens are signed with the development secret; set LIFTCAST_JWT_SECRET for anything shared.'] : []),
@@ -82,6 +92,27 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * The demo tenant's driver model (method auto, by segment) on its newest dataset, fitted now when
+ * the tenant has no ready one. A fit that fails is reported and the server starts anyway.
+ */
+async function ensureDemoModel(datasets: Liftcast['datasets']['store'], models: Liftcast['models']['service']): Promise<string | null> {
+  const existing = await models.list(DEMO_TENANT, { limit: 20 });
+  const ready = existing.items.find((m) => m.status === 'ready');
+  if (ready) return ready.id;
+  const dataset = (await datasets.list(DEMO_TENANT, 1)).items[0];
+  if (!dataset) return null;
+  try {
+    const started = Date.now();
+    const out = await models.create(DEMO_TENANT, ModelRequestSchema.parse({ datasetId: dataset.id, method: 'auto', segmentBy: 'segment' }));
+    process.stdout.write(`Fitted the demo driver model ${out.model.id} on '${dataset.name}' in ${Date.now() - started} ms.\n`);
+    return out.status === 201 ? out.model.id : null;
+  } catch (e) {
+    process.stderr.write(`The demo driver model could not be fitted: ${e instanceof Error ? e.message : String(e)}\n`);
+    return null;
+  }
 }
 
 main().catch(async (e: unknown) => {

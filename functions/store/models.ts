@@ -136,8 +136,9 @@ export class DynamoModelStore {
             ':prefix': S(keys.modelPrefix),
             ...(options.datasetId ? { ':dataset': S(options.datasetId) } : {}),
           },
-          ProjectionExpression: 'pk, sk, id, datasetId, #status, createdAt, updatedAt, request, problem',
-          ExpressionAttributeNames: { '#status': 'status' },
+          // Every item but the (large) document; status and request are DynamoDB reserved words.
+          ProjectionExpression: 'pk, sk, id, datasetId, #status, createdAt, updatedAt, #request, #problem',
+          ExpressionAttributeNames: { '#status': 'status', '#request': 'request', '#problem': 'problem' },
           ScanIndexForward: false,
           Limit: options.limit,
           ExclusiveStartKey: start,

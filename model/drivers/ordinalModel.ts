@@ -17,7 +17,6 @@ export const ORDINAL_POOLING_GRID = [3000, 1000, 300, 100, 30, 10, 3];
 /** Penalty on group intercepts (weak: a prior sd of 1 logit). */
 const LAMBDA_INTERCEPT = 0.5;
 const Z95 = 1.959963984540054;
-const SKIP = 255;
 
 export interface OrdinalParameters {
   kind: 'ordinal';
@@ -48,7 +47,18 @@ interface Candidate {
   pooling: number | null;
 }
 
-function standardise(pop: Population): { z: Float64Array[]; center: number[]; scale: number[] } {
+/**
+ * Standardised columns in group order (rows of one group contiguous, so the Newton pass works on
+ * long single-group blocks); `order[s]` is the population row at sorted position s.
+ */
+function standardise(pop: Population): { z: Float64Array[]; center: number[]; scale: number[]; order: Uint32Array } {
+  const G = pop.levels.group.length;
+  const start = new Uint32Array(G + 1);
+  for (let i = 0; i < pop.n; i++) start[pop.group[i]! + 1]!++;
+  for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
+  const order = new Uint32Array(pop.n);
+  const next = start.slice(0, G);
+  for (let i = 0; i < pop.n; i++) order[next[pop.group[i]!]!++] = i;
   const center: number[] = [];
   const scale: number[] = [];
   const z = pop.columns.map((col) => {
@@ -61,10 +71,10 @@ function standardise(pop: Population): { z: Float64Array[]; center: number[]; sc
     center.push(mean);
     scale.push(sd);
     const out = new Float64Array(pop.n);
-    for (let i = 0; i < pop.n; i++) out[i] = (col[i]! - mean) / sd;
+    for (let r = 0; r < pop.n; r++) out[r] = (col[order[r]!]! - mean) / sd;
     return out;
   });
-  return { z, center, scale };
+  return { z, center, scale, order };
 }
 
 const npsOf = (prom: number, det: number, n: number): number => (n > 0 ? (100 * (prom - det)) / n : 0);
@@ -87,39 +97,61 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest): Ordinal
   const categories = present.flatMap((p, v) => (p ? [v] : []));
   const toCategory = new Uint8Array(11);
   categories.forEach((v, c) => (toCategory[v] = c));
+  const { z, center, scale, order } = standardise(pop);
+  // From here on, row s is population row order[s].
   const category = new Uint8Array(pop.n);
-  for (let i = 0; i < pop.n; i++) category[i] = toCategory[pop.ltr[i]!]!;
-  const { z, center, scale } = standardise(pop);
+  const group = new Uint32Array(pop.n);
+  const ltr = new Uint8Array(pop.n);
+  const segmentOf = new Uint32Array(pop.n);
+  for (let s = 0; s < pop.n; s++) {
+    const i = order[s]!;
+    ltr[s] = pop.ltr[i]!;
+    category[s] = toCategory[ltr[s]!]!;
+    group[s] = pop.group[i]!;
+    segmentOf[s] = pop.segment[i]!;
+  }
   const G = pop.levels.group.length;
-  const data: OrdinalData = { n: pop.n, z, category, C: categories.length, group: pop.group, G };
+  const data: OrdinalData = { n: pop.n, z, category, C: categories.length, group, G };
   const { folds: K, seed } = request.options;
 
-  // Fold ids; rows outside the CV subsample are skipped during cross-validation.
-  const ids = new Uint8Array(pop.n);
+  // Cross-validation runs on a hashed subsample of at most CV_MAX_ROWS respondents, compacted (still
+  // in group order) so that a fold fit costs the subsample, not the wave.
   const every = Math.ceil(pop.n / CV_MAX_ROWS);
-  for (let i = 0; i < pop.n; i++) ids[i] = every > 1 && foldOf(i, seed ^ 0x5bd1e995, every) !== 0 ? SKIP : foldOf(i, seed, K);
+  const cvRows: number[] = [];
+  for (let s = 0; s < pop.n; s++) if (every === 1 || foldOf(order[s]!, seed ^ 0x5bd1e995, every) === 0) cvRows.push(s);
+  const m = cvRows.length;
+  const ids = new Uint8Array(m);
+  cvRows.forEach((s, r) => (ids[r] = foldOf(order[s]!, seed, K)));
+  const cv: OrdinalData =
+    m === pop.n
+      ? data
+      : { n: m, z: z.map((col) => Float64Array.from(cvRows, (s) => col[s]!)), category: Uint8Array.from(cvRows, (s) => category[s]!), C: categories.length, group: Uint32Array.from(cvRows, (s) => group[s]!), G };
+  const cvLtr = m === pop.n ? ltr : Uint8Array.from(cvRows, (s) => ltr[s]!);
+  const cvSegment = m === pop.n ? segmentOf : Uint32Array.from(cvRows, (s) => segmentOf[s]!);
 
   // Information per respondent of a standardised slope, to express pooling in respondents' worth.
-  const base = fitOrdinal(data, { slopes: false, lambdaSlope: 0, lambdaIntercept: LAMBDA_INTERCEPT }, { covariance: false, tolerance: 1e-6, filter: { ids, skip: SKIP } });
+  const base = fitOrdinal(cv, { slopes: false, lambdaSlope: 0, lambdaIntercept: LAMBDA_INTERCEPT }, { covariance: false, tolerance: 1e-6 });
   if (!base.ok) return { ok: false, reason: base.reason, detail: base.detail };
   const info = base.fit.slopeInformation;
   const lambdaFor = (pooling: number): number => (pooling * info) / 2;
+  const thresholdAnchor = { values: base.fit.params.theta, lambda: 1e-3 };
 
   const candidates: Candidate[] = [];
   const slopesAllowed = G > 1 && G <= MAX_SLOPE_GROUPS;
   if (request.options.pooling !== undefined && slopesAllowed)
-    candidates.push({ label: `pooling ${request.options.pooling}`, spec: { slopes: true, lambdaSlope: lambdaFor(request.options.pooling), lambdaIntercept: LAMBDA_INTERCEPT }, pooling: request.options.pooling });
+    candidates.push({ label: `pooling ${request.options.pooling}`, spec: { slopes: true, lambdaSlope: lambdaFor(request.options.pooling), lambdaIntercept: LAMBDA_INTERCEPT, thresholdAnchor }, pooling: request.options.pooling });
   else {
-    candidates.push({ label: G > 1 ? 'group intercepts, common slopes' : 'common slopes', spec: { slopes: false, lambdaSlope: 0, lambdaIntercept: LAMBDA_INTERCEPT }, pooling: null });
+    candidates.push({ label: G > 1 ? 'group intercepts, common slopes' : 'common slopes', spec: { slopes: false, lambdaSlope: 0, lambdaIntercept: LAMBDA_INTERCEPT, thresholdAnchor }, pooling: null });
     if (slopesAllowed && request.options.pooling === undefined)
-      for (const p of ORDINAL_POOLING_GRID) candidates.push({ label: `group slopes, pooling ${p}`, spec: { slopes: true, lambdaSlope: lambdaFor(p), lambdaIntercept: LAMBDA_INTERCEPT }, pooling: p });
+      for (const p of ORDINAL_POOLING_GRID) candidates.push({ label: `group slopes, pooling ${p}`, spec: { slopes: true, lambdaSlope: lambdaFor(p), lambdaIntercept: LAMBDA_INTERCEPT, thresholdAnchor }, pooling: p });
   }
 
   // Cross-validation: held-out deviance and squared error of the expected answer, per candidate.
   const S = pop.levels.segment.length;
   const curve: { structure: string; pooling: number | null; cvDeviance: number; cvRmse: number }[] = [];
   const outOfFold: { prom: Float64Array; det: Float64Array; sse: Float64Array; rows: Float64Array }[] = [];
-  const previous: (OrdinalParams | undefined)[] = new Array(K).fill(undefined);
+  const previous: (OrdinalParams | undefined)[] = new Array(K).fill(base.fit.params);
+  const firstFold: OrdinalParams[] = [];
   const probs = new Float64Array(categories.length);
   const { promoterFrom, detractorTo } = cutsOf(categories);
   for (const cand of candidates) {
@@ -129,18 +161,19 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest): Ordinal
     const acc = { prom: new Float64Array(S), det: new Float64Array(S), sse: new Float64Array(G), rows: new Float64Array(G) };
     for (let f = 0; f < K; f++) {
       const start = previous[f] ? withLayout(previous[f]!, k, G, cand.spec.slopes) : undefined;
-      const r = fitOrdinal(data, cand.spec, { filter: { ids, exclude: f, skip: SKIP }, covariance: false, tolerance: 1e-6, ...(start ? { start } : {}) });
+      const r = fitOrdinal(cv, cand.spec, { filter: { ids, exclude: f }, covariance: false, tolerance: 1e-6, ...(start ? { start } : {}) });
       if (!r.ok) return { ok: false, reason: r.reason, detail: `${r.detail} (cross-validation fold ${f + 1})` };
       previous[f] = r.fit.params;
+      if (f === 0) firstFold.push(r.fit.params);
       const { b, a } = groupCoefficients(r.fit.params, k, G);
       const theta = r.fit.params.theta;
-      for (let i = 0; i < pop.n; i++) {
+      for (let i = 0; i < m; i++) {
         if (ids[i] !== f) continue;
-        const g = pop.group[i]!;
+        const g = cv.group[i]!;
         let eta = a[g]!;
-        for (let j = 0; j < k; j++) eta += b[g * k + j]! * z[j]![i]!;
+        for (let j = 0; j < k; j++) eta += b[g * k + j]! * cv.z[j]![i]!;
         categoryProbabilities(theta, eta, probs);
-        const p = Math.max(probs[category[i]!]!, 1e-300);
+        const p = Math.max(probs[cv.category[i]!]!, 1e-300);
         deviance -= 2 * Math.log(p);
         let expected = 0;
         let prom = 0;
@@ -150,13 +183,13 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest): Ordinal
           if (promoterFrom >= 0 && c >= promoterFrom) prom += probs[c]!;
           if (c <= detractorTo) det += probs[c]!;
         }
-        const e2 = (pop.ltr[i]! - expected) ** 2;
+        const e2 = (cvLtr[i]! - expected) ** 2;
         sse += e2;
         rows++;
         acc.sse[g]! += e2;
         acc.rows[g]!++;
-        acc.prom[pop.segment[i]!]! += prom;
-        acc.det[pop.segment[i]!]! += det;
+        acc.prom[cvSegment[i]!]! += prom;
+        acc.det[cvSegment[i]!]! += det;
       }
     }
     curve.push({ structure: cand.label, pooling: cand.pooling, cvDeviance: deviance / Math.max(rows, 1), cvRmse: Math.sqrt(sse / Math.max(rows, 1)) });
@@ -169,8 +202,11 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest): Ordinal
   const chosen = candidates[best]!;
 
   // The final fit, on every respondent.
-  const start = previous[0] ? withLayout(previous[0], k, G, chosen.spec.slopes) : undefined;
-  const final = fitOrdinal(data, chosen.spec, start ? { start } : {});
+  const warm = firstFold[best];
+  const start = warm ? withLayout(warm, k, G, chosen.spec.slopes) : undefined;
+  // Every category occurs in the whole wave, so the final fit is the plain penalised MLE (no anchor).
+  const finalSpec: OrdinalSpec = { slopes: chosen.spec.slopes, lambdaSlope: chosen.spec.lambdaSlope, lambdaIntercept: chosen.spec.lambdaIntercept };
+  const final = fitOrdinal(data, finalSpec, { tolerance: 1e-6, ...(start ? { start } : {}) });
   if (!final.ok) return { ok: false, reason: final.reason, detail: final.detail };
   const fit = final.fit;
   if (!fit.covariance) return { ok: false, reason: 'singular', detail: 'The ordinal model’s information matrix is not invertible: some attributes are linearly dependent.', attributes: names };
@@ -242,7 +278,7 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest): Ordinal
   const segments: Record<string, FitSummary & { scale: 'logit' }> = {};
   const acc = outOfFold[best]!;
   for (let g = 0; g < G; g++) {
-    const within = mz((i) => pop.group[i] === g);
+    const within = mz((i) => group[i] === g);
     segments[pop.levels.group[g]!] = summarise(G > 1 ? g : null, within.rows, within.r2, acc.rows[g]! > 0 ? Math.sqrt(acc.sse[g]! / acc.rows[g]!) : null);
   }
 
@@ -251,10 +287,10 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest): Ordinal
     let rows = 0;
     let prom = 0;
     let det = 0;
-    for (let i = 0; i < pop.n; i++) {
-      if (pop.segment[i] !== s || ids[i] === SKIP) continue;
+    for (let i = 0; i < m; i++) {
+      if (cvSegment[i] !== s) continue;
       rows++;
-      const v = pop.ltr[i]!;
+      const v = cvLtr[i]!;
       if (v >= 9) prom++;
       else if (v <= 6) det++;
     }
@@ -282,7 +318,7 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest): Ordinal
       pooling: chosen.pooling,
       chosenBy: candidates.length > 1 ? 'cross-validation (held-out deviance per respondent)' : request.options.pooling !== undefined ? 'given' : 'only candidate',
       folds: K,
-      cvRespondents: ids.reduce((s, id) => s + (id === SKIP ? 0 : 1), 0),
+      cvRespondents: m,
       candidates: curve,
       iterations: fit.iterations,
       logLik: fit.logLik,

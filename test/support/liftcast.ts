@@ -27,13 +27,24 @@ export interface TestLiftcast extends Liftcast {
   itemsOf(tenant: string): Promise<number>;
 }
 
-export async function createTestLiftcast(): Promise<TestLiftcast> {
+export interface TestLiftcastOptions {
+  /** Largest dataset fitted within the request; 0 sends every fit to the worker. */
+  syncRowLimit?: number;
+}
+
+export async function createTestLiftcast(options: TestLiftcastOptions = {}): Promise<TestLiftcast> {
   const endpoint = inject('dynamoEndpoint');
   if (!/^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(endpoint)) throw new Error(`refusing to test against ${endpoint}: not DynamoDB Local`);
   const db = createDynamoClient({ endpoint, region: 'us-east-1' });
   const tableName = `test-${randomUUID()}`;
   await ensureTable(db, tableName);
-  const liftcast = composeLiftcast({ db, tableName, auth: { mode: 'local', secret: TEST_SECRET }, logger: silentLogger });
+  const liftcast = composeLiftcast({
+    db,
+    tableName,
+    auth: { mode: 'local', secret: TEST_SECRET },
+    logger: silentLogger,
+    ...(options.syncRowLimit !== undefined ? { syncRowLimit: options.syncRowLimit } : {}),
+  });
   return {
     ...liftcast,
     db,

@@ -1,0 +1,405 @@
+/**
+ * Use cases for driver models: fit one on a sealed wave (in the request when the wave is small, by a
+ * worker otherwise), read and list them, and run what-ifs against a ready one. The maths lives in
+ * `model/drivers`; this module loads respondents from the store, turns every {@link ModelFailure}
+ * into a problem that names the attribute or segment at fault, and keeps a model immutable once
+ * fitted: it is written `fitting`, then exactly once `ready` or `failed`.
+ */
+import type { ModelFitRequested } from '../events/contracts.js';
+import type { Attribute, RespondentColumns } from '../model/dataset.js';
+import {
+  DriverModelSchema,
+  ModelRequestSchema,
+  type DriverModel,
+  type ModelFailure,
+  type ModelRequest,
+  type WhatIf,
+  type WhatIfResult,
+} from '../model/drivers/contract.js';
+import { fitDriverModel, predictWhatIf } from '../model/drivers/driverModel.js';
+import { buildPopulation, type Population } from '../model/drivers/population.js';
+import { ConflictError, NotFoundError, ProblemError, ServiceUnavailableError, UnprocessableError, ValidationError, type ProblemDetailItem } from './errors.js';
+import type { EventPublisher } from './events/bus.js';
+import { newId } from './ids.js';
+import { silentLogger, type Logger } from './log.js';
+import type { DatasetMeta, DynamoDatasetStore } from './store/datasets.js';
+import type { DynamoModelStore, ModelRecord } from './store/models.js';
+
+/** A model as the API shows it: its record, and the fitted document once it is ready. */
+export type ModelView = ModelRecord & Partial<DriverModel>;
+
+export type CreateModelResult = { status: 201; model: ModelView } | { status: 202; model: { id: string; status: 'fitting' } };
+
+export interface ModelServiceOptions {
+  /**
+   * Datasets with at most this many respondents are fitted within the request (201); larger ones
+   * are queued for a worker (202). A 250,000-respondent fit takes a few seconds and well under the
+   * API's 29 s timeout.
+   * @default 250_000
+   */
+  syncRowLimit?: number;
+  /**
+   * Populations kept in memory for what-ifs (a 1,000,000 × 20 population is 160 MB).
+   * @default 4
+   */
+  populationCacheSize?: number;
+  logger?: Logger;
+}
+
+type Problem = NonNullable<ModelRecord['problem']>;
+
+export class ModelService {
+  private readonly syncRowLimit: number;
+  private readonly populations: PopulationCache;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly datasets: DynamoDatasetStore,
+    private readonly models: DynamoModelStore,
+    private readonly bus: EventPublisher,
+    private readonly clock: () => Date = () => new Date(),
+    options: ModelServiceOptions = {},
+  ) {
+    this.syncRowLimit = options.syncRowLimit ?? 250_000;
+    this.populations = new PopulationCache(options.populationCacheSize ?? 4);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Fits a driver model on a sealed dataset. Small datasets are fitted now: the answer is the ready
+   * model (201), or a 422/400 problem naming what makes the data unusable, in which case the model
+   * is still recorded as `failed` so the attempt stays visible. Larger ones are queued (202).
+   */
+  async create(tenant: string, request: ModelRequest): Promise<CreateModelResult> {
+    const meta = await this.datasets.getMeta(tenant, request.datasetId);
+    if (!meta)
+      throw new NotFoundError(`No dataset '${request.datasetId}'.`, { errors: [{ field: 'body.datasetId', reason: 'no such dataset' }] });
+    if (meta.dataset.status !== 'sealed')
+      throw new ConflictError(
+        `Dataset '${request.datasetId}' is still open: seal it (POST /v1/datasets/${request.datasetId}/seal) before fitting a model on it.`,
+      );
+    checkAttributes(meta.dataset.attributes, request);
+
+    const now = this.clock();
+    const record: ModelRecord = {
+      id: newId('mdl', now.getTime()),
+      datasetId: request.datasetId,
+      status: 'fitting',
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      request,
+      problem: null,
+    };
+
+    if (meta.dataset.rowCount > this.syncRowLimit) {
+      await this.models.create(tenant, record);
+      try {
+        await this.bus.publish('ModelFitRequested', { version: 1, tenant, occurredAt: now.toISOString(), modelId: record.id, datasetId: record.datasetId });
+      } catch (cause) {
+        await this.models.finish(tenant, record.id, { status: 'failed', problem: { title: 'The fit could not be queued', detail: 'Request the model again.' } }, this.clock().toISOString());
+        throw new ServiceUnavailableError('The fit could not be queued; retry shortly.', { cause });
+      }
+      return { status: 202, model: { id: record.id, status: 'fitting' } };
+    }
+
+    // Fit before writing anything, so a crash mid-fit leaves no model stuck in `fitting`.
+    let outcome: Awaited<ReturnType<ModelService['fit']>>;
+    try {
+      outcome = await this.fit(tenant, meta, request);
+    } catch (error) {
+      await this.record(tenant, record, { status: 'failed', problem: unexpectedProblem() });
+      throw error;
+    }
+    if (!outcome.ok) {
+      const error = failureProblem(outcome.failure, { segmentBy: request.segmentBy, request }, { modelId: record.id });
+      await this.record(tenant, record, { status: 'failed', problem: storedProblem(error) });
+      throw error;
+    }
+    const updatedAt = await this.record(tenant, record, { status: 'ready', doc: outcome.model });
+    this.populations.put(populationKey(tenant, record.datasetId, outcome.model), Promise.resolve(outcome.population));
+    return { status: 201, model: { ...record, status: 'ready', updatedAt, ...outcome.model } };
+  }
+
+  /**
+   * The worker's side of a queued fit (a `ModelFitRequested` event). Idempotent: a redelivered
+   * event for a model that has left `fitting` does nothing. A transient store failure is rethrown
+   * so the event is retried; anything else marks the model `failed`. Publishes `ModelFitted`.
+   */
+  async fitInWorker(event: ModelFitRequested): Promise<void> {
+    const { tenant, modelId } = event;
+    let record: ModelRecord;
+    try {
+      record = (await this.models.get(tenant, modelId)).record;
+    } catch (e) {
+      if (e instanceof NotFoundError) {
+        this.logger.log('warn', 'model fit requested for an unknown model', { tenant, modelId });
+        return;
+      }
+      throw e;
+    }
+    if (record.status !== 'fitting') return;
+
+    let problem: Problem | null = null;
+    let model: DriverModel | null = null;
+    try {
+      const request = ModelRequestSchema.parse(record.request);
+      const meta = await this.datasets.getMeta(tenant, record.datasetId);
+      if (!meta) problem = { title: 'The dataset is gone', detail: `Dataset '${record.datasetId}' was deleted before the model could be fitted.` };
+      else {
+        const outcome = await this.fit(tenant, meta, request);
+        if (outcome.ok) model = outcome.model;
+        else problem = storedProblem(failureProblem(outcome.failure, { segmentBy: request.segmentBy, request }));
+      }
+    } catch (error) {
+      if (error instanceof ServiceUnavailableError) throw error;
+      this.logger.log('error', 'model fit failed', { tenant, modelId, error });
+      problem = unexpectedProblem();
+    }
+    const now = this.clock().toISOString();
+    let finished: boolean;
+    if (model) {
+      try {
+        finished = await this.finishReady(tenant, modelId, model, now);
+      } catch (error) {
+        if (!(error instanceof UnprocessableError)) throw error;
+        finished = true;
+        model = null;
+        problem = storedProblem(error);
+      }
+    } else finished = await this.models.finish(tenant, modelId, { status: 'failed', problem: problem ?? unexpectedProblem() }, now);
+    // Another worker finished it first and has announced it.
+    if (!finished) return;
+    await this.bus.publish('ModelFitted', {
+      version: 1,
+      tenant,
+      occurredAt: now,
+      modelId,
+      datasetId: record.datasetId,
+      status: model ? 'ready' : 'failed',
+      ...(problem ? { problem: { title: problem.title, detail: problem.detail } } : {}),
+    });
+  }
+
+  /** One model: its record, merged with the fitted document when it is ready. */
+  async get(tenant: string, id: string): Promise<ModelView> {
+    const { record, doc } = await this.models.get(tenant, id);
+    if (record.status !== 'ready') return record;
+    return { ...record, ...DriverModelSchema.parse(doc) };
+  }
+
+  /**
+   * Models newest first, optionally of one dataset, without their documents. The dataset filter is
+   * applied by DynamoDB after its page limit, so a few pages are read to fill one.
+   */
+  async list(tenant: string, options: { datasetId?: string; limit: number; cursor?: string }): Promise<{ items: ModelRecord[]; nextCursor: string | null }> {
+    const items: ModelRecord[] = [];
+    let cursor = options.cursor;
+    for (let round = 0; round < 5; round++) {
+      const page = await this.models.list(tenant, { ...options, limit: options.limit - items.length, ...(cursor !== undefined ? { cursor } : {}) });
+      items.push(...page.items);
+      if (page.nextCursor === null) return { items, nextCursor: null };
+      cursor = page.nextCursor;
+      if (items.length >= options.limit) break;
+    }
+    return { items, nextCursor: cursor ?? null };
+  }
+
+  /**
+   * A what-if on a ready model: the NPS it predicts if the changes were made, overall and per
+   * segment. Writes nothing. The respondents are those of the model's dataset (cached, as sealed
+   * datasets never change).
+   */
+  async predict(tenant: string, id: string, whatIf: WhatIf): Promise<WhatIfResult> {
+    const { record, doc } = await this.models.get(tenant, id);
+    if (record.status === 'fitting')
+      throw new ConflictError(`Model '${id}' is still fitting; predict once GET /v1/models/${id} shows status 'ready'.`);
+    if (record.status === 'failed')
+      throw new UnprocessableError(`Model '${id}' failed to fit, so it cannot predict: ${record.problem?.detail ?? 'no detail recorded'}`, {
+        extensions: { modelProblem: record.problem },
+      });
+    const model = DriverModelSchema.parse(doc);
+    const known = new Set(model.attributes.map((a) => a.name));
+    const unknown = whatIf.changes.flatMap((c, i) =>
+      known.has(c.attribute) ? [] : [{ field: `body.changes.${i}.attribute`, reason: `the model has no attribute '${c.attribute}'; it has ${[...known].join(', ')}` }],
+    );
+    if (unknown.length > 0) throw new ValidationError(`The what-if changes ${unknown.length === 1 ? 'an attribute' : 'attributes'} the model does not have.`, { errors: unknown });
+
+    // Checked on every what-if, cached population or not: a deleted dataset's respondents are not used again.
+    const meta = await this.datasets.getMeta(tenant, record.datasetId);
+    if (!meta)
+      throw new NotFoundError(`Dataset '${record.datasetId}', on which model '${id}' was fitted, has been deleted: its respondents are needed for a what-if.`);
+    const population = await this.populations.get(populationKey(tenant, record.datasetId, model), async () => {
+      const built = buildPopulation(meta.dataset.attributes, await this.readAll(tenant, meta), { attributes: model.attributes.map((a) => a.name), segmentBy: model.segmentBy });
+      if (!built.ok) throw failureProblem(built, { segmentBy: model.segmentBy });
+      return built.population;
+    });
+    const out = predictWhatIf(model, population, whatIf);
+    if (!out.ok) throw failureProblem(out, { segmentBy: model.segmentBy, whatIf });
+    return out.result;
+  }
+
+  /** Builds the population and fits it. */
+  private async fit(
+    tenant: string,
+    meta: DatasetMeta,
+    request: ModelRequest,
+  ): Promise<{ ok: true; model: DriverModel; population: Population } | { ok: false; failure: ModelFailure }> {
+    const built = buildPopulation(meta.dataset.attributes, await this.readAll(tenant, meta), {
+      ...(request.attributes ? { attributes: request.attributes } : {}),
+      segmentBy: request.segmentBy,
+    });
+    if (!built.ok) return { ok: false, failure: built };
+    const fitted = fitDriverModel(built.population, request);
+    if (!fitted.ok) return { ok: false, failure: fitted };
+    return { ok: true, model: fitted.model, population: built.population };
+  }
+
+  private async readAll(tenant: string, meta: DatasetMeta): Promise<RespondentColumns[]> {
+    const chunks: RespondentColumns[] = [];
+    for await (const chunk of this.datasets.readColumns(tenant, meta)) chunks.push(chunk);
+    return chunks;
+  }
+
+  /** Writes a synchronously fitted model: created `fitting`, then finished at once. Returns `updatedAt`. */
+  private async record(
+    tenant: string,
+    record: ModelRecord,
+    outcome: { status: 'ready'; doc: DriverModel } | { status: 'failed'; problem: Problem },
+  ): Promise<string> {
+    await this.models.create(tenant, record);
+    const now = this.clock().toISOString();
+    if (outcome.status === 'ready') await this.finishReady(tenant, record.id, outcome.doc, now);
+    else await this.models.finish(tenant, record.id, outcome, now);
+    return now;
+  }
+
+  /**
+   * Stores a fitted document; one the store refuses (too large) leaves the model `failed` with that
+   * problem rather than `fitting` for ever, and the refusal is rethrown.
+   */
+  private async finishReady(tenant: string, id: string, doc: DriverModel, now: string): Promise<boolean> {
+    try {
+      return await this.models.finish(tenant, id, { status: 'ready', doc }, now);
+    } catch (error) {
+      if (error instanceof UnprocessableError) await this.models.finish(tenant, id, { status: 'failed', problem: storedProblem(error) }, now);
+      throw error;
+    }
+  }
+}
+
+/** Unknown or repeated attribute names in a request: a 400 naming each, before anything is written. */
+function checkAttributes(datasetAttributes: readonly Attribute[], request: ModelRequest): void {
+  if (datasetAttributes.length === 0)
+    throw new UnprocessableError(`Dataset '${request.datasetId}' has no attribute ratings, so there is nothing to model.`);
+  if (!request.attributes) return;
+  const names = new Set(datasetAttributes.map((a) => a.name));
+  const errors: ProblemDetailItem[] = [];
+  request.attributes.forEach((name, i) => {
+    if (!names.has(name)) errors.push({ field: `body.attributes.${i}`, reason: `the dataset has no attribute '${name}'; it has ${[...names].join(', ')}` });
+    else if (request.attributes!.indexOf(name) !== i) errors.push({ field: `body.attributes.${i}`, reason: `'${name}' is listed twice` });
+  });
+  if (errors.length > 0) throw new ValidationError(`The request names ${errors.length === 1 ? 'an attribute' : 'attributes'} the model cannot use.`, { errors });
+}
+
+/** Why each failure reason makes an attribute or segment unusable, for the problem's `errors`. */
+const ATTRIBUTE_REASONS: Partial<Record<ModelFailure['reason'], (name: string) => string>> = {
+  'unknown-attribute': (n) => `there is no attribute '${n}'`,
+  'constant-attribute': (n) => `every respondent gave '${n}' the same rating, so its effect cannot be estimated; leave it out of attributes`,
+  'unanswered-attribute': (n) => `no respondent answered '${n}'; leave it out of attributes`,
+  singular: (n) => `'${n}' is a linear combination of other attributes; leave one of them out`,
+};
+
+/** Failures caused by the request itself (a name or value that cannot be), not by the data: 400. */
+const REQUEST_FAILURES: ReadonlySet<ModelFailure['reason']> = new Set(['unknown-attribute', 'unknown-level', 'invalid-change']);
+
+/**
+ * Maps a {@link ModelFailure} to a problem: 400 for a request naming what does not exist or asking
+ * what cannot be, 422 for data that cannot support the model. Each attribute or segment at fault is
+ * listed, with the request field it came from when the request named it.
+ */
+function failureProblem(
+  failure: ModelFailure,
+  context: { segmentBy: string; request?: ModelRequest; whatIf?: WhatIf },
+  extensions: Record<string, unknown> = {},
+): ProblemError {
+  const errors: ProblemDetailItem[] = [];
+  const { request, whatIf } = context;
+  if (failure.field !== undefined) {
+    const column = failure.attributes?.length === 1 ? { column: failure.attributes[0]! } : {};
+    errors.push({ field: bodyPath(failure.field), ...column, reason: failure.detail });
+  } else {
+    for (const name of failure.attributes ?? []) {
+      const reason = ATTRIBUTE_REASONS[failure.reason]?.(name) ?? `'${name}': ${failure.detail}`;
+      const located = whatIf ? whatIfFields(whatIf, name) : [];
+      const i = request?.attributes?.indexOf(name) ?? -1;
+      if (located.length > 0) for (const field of located) errors.push({ field, column: name, reason });
+      else errors.push({ field: i >= 0 ? `body.attributes.${i}` : 'body.attributes', column: name, reason });
+    }
+    for (const name of failure.segments ?? []) {
+      const reason =
+        failure.reason === 'small-segment'
+          ? `${context.segmentBy} '${name}' has fewer respondents than options.minSegmentSize (${request?.options.minSegmentSize ?? 'the minimum'}); fit with segmentBy 'none' or a smaller options.minSegmentSize`
+          : `${context.segmentBy} '${name}': ${failure.detail}`;
+      errors.push({ field: 'body.segmentBy', column: context.segmentBy, reason });
+    }
+  }
+  if (failure.reason === 'constant-ltr') errors.push({ column: 'ltr', reason: 'every respondent gave the same likelihood to recommend, so nothing can explain it' });
+  if (errors.length === 0) errors.push({ reason: failure.detail });
+  const options = { errors, extensions: { failure: failure.reason, ...extensions } };
+  return REQUEST_FAILURES.has(failure.reason) ? new ValidationError(failure.detail, options) : new UnprocessableError(failure.detail, options);
+}
+
+/** A model-layer path such as `changes[1].value` as the API names fields: `body.changes.1.value`. */
+function bodyPath(path: string): string {
+  return `body.${path.replace(/\[(\d+)\]/g, '.$1')}`;
+}
+
+/** The changes of a what-if that name an attribute. */
+function whatIfFields(whatIf: WhatIf, name: string): string[] {
+  return whatIf.changes.flatMap((c, i) => (c.attribute === name ? [`body.changes.${i}.attribute`] : []));
+}
+
+function storedProblem(error: ProblemError): Problem {
+  return { title: error.title, detail: error.message, ...(error.errors ? { errors: error.errors.map((e) => ({ ...e })) } : {}) };
+}
+
+function unexpectedProblem(): Problem {
+  return { title: 'Internal error', detail: 'The fit failed unexpectedly; it has been logged. Request the model again.' };
+}
+
+function populationKey(tenant: string, datasetId: string, model: Pick<DriverModel, 'attributes' | 'segmentBy'>): string {
+  return JSON.stringify([tenant, datasetId, model.segmentBy, model.attributes.map((a) => a.name)]);
+}
+
+/**
+ * Least-recently-used populations, keyed by tenant, dataset, grouping and attributes. Sealed
+ * datasets never change, so an entry never goes stale; a failed build is not kept. Concurrent
+ * what-ifs on one model share one build.
+ */
+class PopulationCache {
+  private readonly entries = new Map<string, Promise<Population>>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string, build: () => Promise<Population>): Promise<Population> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const built = build();
+    this.put(key, built);
+    built.catch(() => {
+      if (this.entries.get(key) === built) this.entries.delete(key);
+    });
+    return built;
+  }
+
+  put(key: string, population: Promise<Population>): void {
+    if (this.capacity <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, population);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
