@@ -21,25 +21,47 @@ import type { OrdinalParameters } from './ordinalModel.js';
 import { cutsOf } from './ordinalModel.js';
 import type { Population } from './population.js';
 
-type Op = (x: number) => number;
+/** A validated change: which column, and the operation with its bounds resolved. */
+interface Step {
+  index: number;
+  op: Change['op'];
+  value: number;
+  lo: number;
+  hi: number;
+}
 
-/** The rating after one change, on the attribute's scale [lo, hi]. */
-function operation(change: Change, lo: number, hi: number): Op {
-  const v = change.value;
-  switch (change.op) {
+/** Applies one change to a column of ratings, in place, for the rows in `rows`. */
+function applyStep(step: Step, x: Float64Array, rows: Uint32Array): void {
+  const { value: v, lo, hi } = step;
+  const n = rows.length;
+  switch (step.op) {
     case 'add':
-      return (x) => Math.min(hi, Math.max(lo, x + v));
+      for (let r = 0; r < n; r++) {
+        const i = rows[r]!;
+        const y = x[i]! + v;
+        x[i] = y > hi ? hi : y < lo ? lo : y;
+      }
+      return;
     case 'atLeast':
-      return (x) => Math.max(x, v);
+      for (let r = 0; r < n; r++) {
+        const i = rows[r]!;
+        if (x[i]! < v) x[i] = v;
+      }
+      return;
     case 'set':
-      return () => v;
+      for (let r = 0; r < n; r++) x[rows[r]!] = v;
+      return;
     case 'closeGap':
-      return (x) => x + v * (hi - x);
+      for (let r = 0; r < n; r++) {
+        const i = rows[r]!;
+        x[i] = x[i]! + v * (hi - x[i]!);
+      }
+      return;
   }
 }
 
-function validateChanges(model: DriverModel, whatIf: WhatIf): ModelFailure | { index: number; op: Op }[] {
-  const out: { index: number; op: Op }[] = [];
+function validateChanges(model: DriverModel, whatIf: WhatIf): ModelFailure | Step[] {
+  const out: Step[] = [];
   for (const [i, change] of whatIf.changes.entries()) {
     const index = model.attributes.findIndex((a) => a.name === change.attribute);
     if (index < 0)
@@ -56,7 +78,7 @@ function validateChanges(model: DriverModel, whatIf: WhatIf): ModelFailure | { i
     if ((change.op === 'set' || change.op === 'atLeast') && !(change.value >= lo && change.value <= hi))
       return bad(`${change.op} needs a rating on ${change.attribute}'s scale ${lo}–${hi}, got ${change.value}.`);
     if (change.op === 'add' && Math.abs(change.value) > hi - lo) return bad(`add moves a rating by at most the scale's width (${hi - lo}), got ${change.value}.`);
-    out.push({ index, op: operation(change, lo, hi) });
+    out.push({ index, op: change.op, value: change.value, lo, hi });
   }
   return out;
 }
@@ -95,125 +117,174 @@ function targetMask(pop: Population, whatIf: WhatIf): Uint8Array | ModelFailure 
 
 /**
  * Predicts a what-if's NPS, overall and per segment, for the population the model was fitted on.
- * Changes apply in the order given, to the targeted respondents only.
+ * Changes apply in the order given, to the targeted respondents only. Work is proportional to the
+ * targeted respondents, column by column; a respondent whose latent score does not move keeps their
+ * observed answer exactly (no arithmetic on them at all).
  */
 export function predictWhatIf(model: DriverModel, pop: Population, whatIf: WhatIf): { ok: true; result: WhatIfResult } | ModelFailure {
-  const ops = validateChanges(model, whatIf);
-  if (!Array.isArray(ops)) return ops;
+  const steps = validateChanges(model, whatIf);
+  if (!Array.isArray(steps)) return steps;
   const mask = targetMask(pop, whatIf);
   if (!(mask instanceof Uint8Array)) return mask;
-  const shifts = shiftPerRespondent(model, pop, ops, mask);
-  const probability = model.parameters.kind === 'ordinal' ? ordinalCrossing(model.parameters as unknown as OrdinalParameters, pop, shifts) : linearCrossing(pop, shifts);
-  return { ok: true, result: aggregate(pop, mask, probability) };
+  const { rows, shift } = shiftPerRespondent(model, pop, steps, mask);
+  const crossing = model.parameters.kind === 'ordinal' ? ordinalCrossing(model.parameters as unknown as OrdinalParameters, pop, rows, shift) : linearCrossing(pop, rows, shift);
+  return { ok: true, result: aggregate(pop, mask, rows, crossing) };
 }
 
-/** Δ (latent shift) per respondent; NaN where the respondent is not targeted or nothing changes. */
-function shiftPerRespondent(model: DriverModel, pop: Population, ops: { index: number; op: Op }[], mask: Uint8Array): Float64Array {
+/** Respondents whose latent score moves, and by how much (latent units). */
+function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], mask: Uint8Array): { rows: Uint32Array; shift: Float64Array } {
   const params = model.parameters as unknown as OrdinalParameters | LinearParameters;
   const k = pop.attributes.length;
-  // per group, per attribute: latent units per rating point
-  const G = params.groups.length;
+  const G = pop.levels.group.length;
+  // per population group, per attribute: latent units per rating point
   const perPoint = new Float64Array(G * k);
-  for (let g = 0; g < G; g++)
-    for (let j = 0; j < k; j++) perPoint[g * k + j] = params.kind === 'ordinal' ? params.slopes[g]![j]! / params.scale[j]! : params.slopes[g]![j]!;
-  const groupIndex = pop.levels.group.map((level) => params.groups.indexOf(level));
-  const touched = [...new Set(ops.map((o) => o.index))];
-  const current = new Float64Array(k);
-  const shifts = new Float64Array(pop.n).fill(Number.NaN);
-  for (let i = 0; i < pop.n; i++) {
-    if (!mask[i]) continue;
-    for (const j of touched) current[j] = pop.columns[j]![i]!;
-    for (const { index, op } of ops) current[index] = op(current[index]!);
-    const g = groupIndex[pop.group[i]!]!;
-    let delta = 0;
-    for (const j of touched) delta += perPoint[(g < 0 ? 0 : g) * k + j]! * (current[j]! - pop.columns[j]![i]!);
-    shifts[i] = delta;
+  pop.levels.group.forEach((level, g) => {
+    const m = Math.max(params.groups.indexOf(level), 0);
+    for (let j = 0; j < k; j++) perPoint[g * k + j] = params.kind === 'ordinal' ? params.slopes[m]![j]! / params.scale[j]! : params.slopes[m]![j]!;
+  });
+  let targeted = 0;
+  for (let i = 0; i < pop.n; i++) targeted += mask[i]!;
+  const candidates = new Uint32Array(targeted);
+  for (let i = 0, r = 0; i < pop.n; i++) if (mask[i]) candidates[r++] = i;
+  const touched = [...new Set(steps.map((s) => s.index))];
+  const changed = new Map<number, Float64Array>();
+  for (const j of touched) changed.set(j, pop.columns[j]!.slice());
+  for (const step of steps) applyStep(step, changed.get(step.index)!, candidates);
+  const delta = new Float64Array(targeted);
+  for (const j of touched) {
+    const before = pop.columns[j]!;
+    const after = changed.get(j)!;
+    for (let r = 0; r < targeted; r++) {
+      const i = candidates[r]!;
+      const d = after[i]! - before[i]!;
+      if (d !== 0) delta[r]! += perPoint[pop.group[i]! * k + j]! * d;
+    }
   }
-  return shifts;
+  let moved = 0;
+  for (let r = 0; r < targeted; r++) if (delta[r] !== 0) moved++;
+  const rows = new Uint32Array(moved);
+  const shift = new Float64Array(moved);
+  for (let r = 0, m = 0; r < targeted; r++)
+    if (delta[r] !== 0) {
+      rows[m] = candidates[r]!;
+      shift[m++] = delta[r]!;
+    }
+  return { rows, shift };
 }
 
 interface Crossing {
-  /** P(promoter) and P(detractor) after the change, per respondent (NaN = unchanged). */
+  /** P(promoter) and P(detractor) after the change, for each moved respondent (aligned with `rows`). */
   promoter: Float64Array;
   detractor: Float64Array;
 }
 
-function ordinalCrossing(params: OrdinalParameters, pop: Population, shifts: Float64Array): Crossing {
+/**
+ * Latent scores η of every respondent under a model, cached per population (populations are
+ * immutable): every what-if on the same model and wave reuses them, so a scenario of many
+ * initiatives pays for the k-column pass once.
+ */
+const etaCache = new WeakMap<Population, Map<string, Float64Array>>();
+
+function latentScores(params: OrdinalParameters, pop: Population): Float64Array {
+  const key = JSON.stringify([params.thresholds, params.intercepts, params.slopes, params.center, params.scale, params.groups]);
+  let perPop = etaCache.get(pop);
+  const hit = perPop?.get(key);
+  if (hit) return hit;
+  const k = pop.attributes.length;
+  const groupIndex = Int32Array.from(pop.levels.group, (level) => Math.max(params.groups.indexOf(level), 0));
+  const g = new Int32Array(pop.n);
+  for (let i = 0; i < pop.n; i++) g[i] = groupIndex[pop.group[i]!]!;
+  const eta = new Float64Array(pop.n);
+  for (let i = 0; i < pop.n; i++) eta[i] = params.intercepts[g[i]!]!;
+  for (let j = 0; j < k; j++) {
+    const col = pop.columns[j]!;
+    const c = params.center[j]!;
+    const perGroup = Float64Array.from(params.slopes, (sl) => sl[j]! / params.scale[j]!);
+    for (let i = 0; i < pop.n; i++) eta[i]! += perGroup[g[i]!]! * (col[i]! - c);
+  }
+  if (!perPop) etaCache.set(pop, (perPop = new Map()));
+  if (perPop.size >= 4) perPop.delete(perPop.keys().next().value!);
+  perPop.set(key, eta);
+  return eta;
+}
+
+function ordinalCrossing(params: OrdinalParameters, pop: Population, rows: Uint32Array, shift: Float64Array): Crossing {
   const k = pop.attributes.length;
   const C = params.categories.length;
+  const m = rows.length;
   const toCategory = new Int16Array(11).fill(-1);
   params.categories.forEach((v, c) => (toCategory[v] = c));
   const { promoterFrom, detractorTo } = cutsOf(params.categories);
   const theta = params.thresholds;
-  const groupIndex = pop.levels.group.map((level) => params.groups.indexOf(level));
-  const promoter = new Float64Array(pop.n).fill(Number.NaN);
-  const detractor = new Float64Array(pop.n).fill(Number.NaN);
-  for (let i = 0; i < pop.n; i++) {
-    const d = shifts[i]!;
-    if (Number.isNaN(d)) continue;
-    const g = Math.max(groupIndex[pop.group[i]!]!, 0);
-    const slopes = params.slopes[g]!;
-    let eta = params.intercepts[g]!;
-    for (let j = 0; j < k; j++) eta += (slopes[j]! * (pop.columns[j]![i]! - params.center[j]!)) / params.scale[j]!;
+  const etaAll = latentScores(params, pop);
+  const promoter = new Float64Array(m);
+  const detractor = new Float64Array(m);
+  const thetaP = promoterFrom > 0 ? theta[promoterFrom - 1]! : 0;
+  const thetaD = detractorTo >= 0 && detractorTo < C - 1 ? theta[detractorTo]! : 0;
+  for (let r = 0; r < m; r++) {
+    const d = shift[r]!;
+    const i = rows[r]!;
+    const e = etaAll[i]!;
     const c = toCategory[pop.ltr[i]!]!;
-    const lower = c > 0 ? theta[c - 1]! - eta : -Infinity;
-    const upper = c < C - 1 ? theta[c]! - eta : Infinity;
+    const lower = c > 0 ? theta[c - 1]! - e : -Infinity;
+    const upper = c < C - 1 ? theta[c]! - e : Infinity;
     const mass = logisticMass(lower, upper);
     if (!(mass > 1e-300)) {
       // The answer is so unlikely under the model that its interval has no mass: keep the respondent where they are.
-      promoter[i] = promoterFrom >= 0 && c >= promoterFrom ? 1 : 0;
-      detractor[i] = c <= detractorTo ? 1 : 0;
+      promoter[r] = promoterFrom >= 0 && c >= promoterFrom ? 1 : 0;
+      detractor[r] = c <= detractorTo ? 1 : 0;
       continue;
     }
-    promoter[i] = promoterFrom < 0 ? 0 : promoterFrom === 0 ? 1 : logisticMass(Math.max(lower, theta[promoterFrom - 1]! - eta - d), upper) / mass;
-    detractor[i] = detractorTo < 0 ? 0 : detractorTo >= C - 1 ? 1 : logisticMass(lower, Math.min(upper, theta[detractorTo]! - eta - d)) / mass;
+    promoter[r] = promoterFrom < 0 ? 0 : promoterFrom === 0 ? 1 : logisticMass(Math.max(lower, thetaP - e - d), upper) / mass;
+    detractor[r] = detractorTo < 0 ? 0 : detractorTo >= C - 1 ? 1 : logisticMass(lower, Math.min(upper, thetaD - e - d)) / mass;
   }
   return { promoter, detractor };
 }
 
-function linearCrossing(pop: Population, shifts: Float64Array): Crossing {
-  const promoter = new Float64Array(pop.n).fill(Number.NaN);
-  const detractor = new Float64Array(pop.n).fill(Number.NaN);
+function linearCrossing(pop: Population, rows: Uint32Array, shift: Float64Array): Crossing {
+  const m = rows.length;
+  const promoter = new Float64Array(m);
+  const detractor = new Float64Array(m);
   const clamp = (v: number): number => Math.min(1, Math.max(0, v));
-  for (let i = 0; i < pop.n; i++) {
-    const d = shifts[i]!;
-    if (Number.isNaN(d)) continue;
-    const c = pop.ltr[i]!;
-    promoter[i] = clamp(c + 0.5 + d - 8.5);
-    detractor[i] = clamp(6.5 - (c - 0.5 + d));
+  for (let r = 0; r < m; r++) {
+    const c = pop.ltr[rows[r]!]!;
+    promoter[r] = clamp(c + 0.5 + shift[r]! - 8.5);
+    detractor[r] = clamp(6.5 - (c - 0.5 + shift[r]!));
   }
   return { promoter, detractor };
 }
 
-function aggregate(pop: Population, mask: Uint8Array, crossing: Crossing): WhatIfResult {
+function aggregate(pop: Population, mask: Uint8Array, rows: Uint32Array, crossing: Crossing): WhatIfResult {
   const S = pop.levels.segment.length;
   const base = new Float64Array(S);
-  const after = new Float64Array(S);
+  const change = new Float64Array(S);
   const count = new Float64Array(S);
   let targeted = 0;
   for (let i = 0; i < pop.n; i++) {
     const s = pop.segment[i]!;
     const v = pop.ltr[i]!;
-    const observed = (v >= 9 ? 1 : 0) - (v <= 6 ? 1 : 0);
     count[s]!++;
-    base[s]! += observed;
-    const p = crossing.promoter[i]!;
-    if (Number.isNaN(p)) after[s]! += observed;
-    else after[s]! += p - crossing.detractor[i]!;
-    if (mask[i]) targeted++;
+    base[s]! += (v >= 9 ? 1 : 0) - (v <= 6 ? 1 : 0);
+    targeted += mask[i]!;
   }
-  const change = (b: number, a: number, n: number): NpsChange => {
+  // Only moved respondents change: their new net contribution minus the observed one.
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r]!;
+    const v = pop.ltr[i]!;
+    change[pop.segment[i]!]! += crossing.promoter[r]! - crossing.detractor[r]! - ((v >= 9 ? 1 : 0) - (v <= 6 ? 1 : 0));
+  }
+  const npsChange = (b: number, d: number, n: number): NpsChange => {
     const baseline = n > 0 ? (100 * b) / n : 0;
-    const predicted = n > 0 ? (100 * a) / n : 0;
-    return { baseline, predicted, lift: predicted - baseline };
+    const lift = n > 0 ? (100 * d) / n : 0;
+    return { baseline, predicted: baseline + lift, lift };
   };
   const bySegment: Record<string, NpsChange> = {};
   let tb = 0;
-  let ta = 0;
+  let td = 0;
   for (let s = 0; s < S; s++) {
-    bySegment[pop.levels.segment[s]!] = change(base[s]!, after[s]!, count[s]!);
+    bySegment[pop.levels.segment[s]!] = npsChange(base[s]!, change[s]!, count[s]!);
     tb += base[s]!;
-    ta += after[s]!;
+    td += change[s]!;
   }
-  return { nps: change(tb, ta, pop.n), bySegment, targeted, respondents: pop.n };
+  return { nps: npsChange(tb, td, pop.n), bySegment, targeted, respondents: pop.n };
 }

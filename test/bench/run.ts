@@ -10,6 +10,7 @@
  *
  * Usage: `npm run bench`, or `BENCH_ROWS_LARGE=100000 npm run bench` for a quick run.
  */
+import { benchDriverModel } from './driverModel.js';
 import { benchLeastSquares } from './leastSquares.js';
 import { energySurvey, SURVEYS_DIR } from './realSurvey.js';
 import { randomUUID } from 'node:crypto';
@@ -504,6 +505,20 @@ async function main(): Promise<number> {
         `${`least squares ${int(rows)} × ${ls.k} (one pass + solve)`.padEnd(48)} ${ms(ours).padStart(12)}  ` +
           `(accumulate ${ms(ls.accumulateMs)}, solve ${ls.solveMs.toFixed(1)} ms; ` +
           (ls.numpyMs === null ? `${ls.numpyNote})\n` : `numpy lstsq ${ms(ls.numpyMs)}, ratio ${(ours / ls.numpyMs).toFixed(2)}, max |Δβ| ${ls.maxCoefficientDiff!.toExponential(1)})\n`),
+      );
+    }
+    for (const rows of [100_000, largeRows]) {
+      progress(`driver model, ${int(rows)} × 20`);
+      const dm = benchDriverModel(rows);
+      const warm = [...dm.whatIfMs.slice(1)].sort((a, b) => a - b);
+      const median = warm[Math.floor(warm.length / 2)]!;
+      check(Number.isFinite(dm.whatIfLift) && dm.whatIfLift > 0, `what-if on ${rows} respondents gave lift ${dm.whatIfLift}`);
+      const mark = (ok: boolean): string => (ok ? 'within target' : 'OVER TARGET');
+      process.stdout.write(
+        `${`driver model ${int(rows)} × ${dm.k}: population`.padEnd(48)} ${ms(dm.populationMs).padStart(12)}  (two passes over chunks, 5 % answers imputed)\n` +
+          `${`  least squares + pooled segments + CV`.padEnd(48)} ${ms(dm.olsMs).padStart(12)}\n` +
+          `${`  NPS-aware ordinal fit (auto, CV structure)`.padEnd(48)} ${ms(dm.ordinalMs).padStart(12)}  (chose ${dm.ordinalStructure}; target < 10 s at 1,000,000: ${mark(rows < 1_000_000 || dm.ordinalMs < 10_000)})\n` +
+          `${`  what-if, median of 6 warm runs`.padEnd(48)} ${ms(median).padStart(12)}  (first run ${ms(dm.whatIfMs[0]!)} incl. JIT and caching latent scores; lift ${dm.whatIfLift.toFixed(2)} NPS; target < 200 ms: ${mark(median < 200)})\n`,
       );
     }
     progress(`done in ${secs(performance.now() - started)}`);
