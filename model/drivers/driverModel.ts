@@ -6,7 +6,7 @@
 import type { DriverModel, ModelFailure, ModelRequest } from './contract.js';
 import { relativeWeights } from './importance.js';
 import { fitLinear } from './linear.js';
-import { fitLinearModel, populationMoments } from './linearModel.js';
+import { fitLinearModel, populationMoments, totalMoments } from './linearModel.js';
 import { fitOrdinalModel } from './ordinalModel.js';
 import type { Population } from './population.js';
 
@@ -45,17 +45,20 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
         segments: small,
       };
   }
-  const moments = populationMoments(pop, request.options.folds, request.options.seed);
+  const linear = request.method === 'ols' || request.method === 'ridge';
+  // The linear model needs per-group and per-fold moments; the ordinal one only the totals.
+  const moments = linear ? populationMoments(pop, request.options.folds, request.options.seed) : null;
+  const total = moments?.total ?? totalMoments(pop);
   // The linear fit's checks (constant attribute or ltr, dependent attributes) apply to every method.
-  const check = fitLinear(moments.total, { method: 'ols' }, { attributes: names });
+  const check = fitLinear(total, { method: 'ols' }, { attributes: names });
   if (!check.ok && !(check.reason === 'singular' && request.method === 'ridge'))
     return { ok: false, reason: check.reason, detail: check.detail, ...(check.attributes ? { attributes: check.attributes } : {}) };
 
-  const weights = relativeWeights(moments.total);
+  const weights = relativeWeights(total);
   const importance = names.map((attribute, j) => ({
     attribute,
     share: weights.ok ? weights.weights[j]! : 0,
-    performance: moments.total.shift[j]! + moments.total.sumX[j]! / moments.total.weight,
+    performance: total.shift[j]! + total.sumX[j]! / total.weight,
   }));
 
   const population = {
@@ -67,7 +70,7 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
   };
   const attributes = pop.attributes.map((a) => ({ name: a.name, kind: a.kind, scale: a.scale }));
 
-  if (request.method === 'ols' || request.method === 'ridge') {
+  if (moments) {
     const lin = fitLinearModel(pop, request, moments);
     if (!lin.ok) return lin;
     // Calibration: the linear model's NPS with normal residuals around its prediction.
@@ -97,7 +100,7 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
     return {
       ok: true,
       model: {
-        method: request.method,
+        method: request.method === 'ridge' ? 'ridge' : 'ols',
         attributes,
         segmentBy: pop.segmentBy,
         population,

@@ -34,6 +34,13 @@ export interface LinearModelResult {
 
 export const POOLING_GRID = [0, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 100_000];
 
+/** Moments of the whole population (one pass): what the checks and the importance need. */
+export function totalMoments(pop: Population): Moments {
+  const total = createMoments(pop.attributes.length, { shift: pop.attributes.map((a) => (a.scale[0] + a.scale[1]) / 2) });
+  addColumns(total, pop.columns, pop.ltr, pop.n);
+  return total;
+}
+
 /** Moments of the population overall, per fold, per group and per group × fold. */
 export function populationMoments(pop: Population, folds: number, seed: number): { total: Moments; folds: Moments[]; groups: Moments[]; groupFolds: Moments[][] } {
   const k = pop.attributes.length;

@@ -13,7 +13,7 @@ export const CV_MAX_ROWS = 40_000;
 /** Above this many groups only group intercepts are fitted (slope deviations need ~k parameters per group). */
 export const MAX_SLOPE_GROUPS = 30;
 /** Candidate pooling strengths, in respondents' worth of prior weight on the overall slopes. */
-export const ORDINAL_POOLING_GRID = [3000, 1000, 300, 100, 30, 10, 3];
+export const ORDINAL_POOLING_GRID = [3000, 1000, 300, 100, 30, 10];
 /** Penalty on group intercepts (weak: a prior sd of 1 logit). */
 const LAMBDA_INTERCEPT = 0.5;
 const Z95 = 1.959963984540054;

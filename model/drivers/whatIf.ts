@@ -30,32 +30,25 @@ interface Step {
   hi: number;
 }
 
-/** Applies one change to a column of ratings, in place, for the rows in `rows`. */
-function applyStep(step: Step, x: Float64Array, rows: Uint32Array): void {
+/** Applies one change, in place, to the ratings of the targeted respondents. */
+function applyStep(step: Step, x: Float64Array): void {
   const { value: v, lo, hi } = step;
-  const n = rows.length;
+  const n = x.length;
   switch (step.op) {
     case 'add':
       for (let r = 0; r < n; r++) {
-        const i = rows[r]!;
-        const y = x[i]! + v;
-        x[i] = y > hi ? hi : y < lo ? lo : y;
+        const y = x[r]! + v;
+        x[r] = y > hi ? hi : y < lo ? lo : y;
       }
       return;
     case 'atLeast':
-      for (let r = 0; r < n; r++) {
-        const i = rows[r]!;
-        if (x[i]! < v) x[i] = v;
-      }
+      for (let r = 0; r < n; r++) if (x[r]! < v) x[r] = v;
       return;
     case 'set':
-      for (let r = 0; r < n; r++) x[rows[r]!] = v;
+      x.fill(v);
       return;
     case 'closeGap':
-      for (let r = 0; r < n; r++) {
-        const i = rows[r]!;
-        x[i] = x[i]! + v * (hi - x[i]!);
-      }
+      for (let r = 0; r < n; r++) x[r] = x[r]! + v * (hi - x[r]!);
       return;
   }
 }
@@ -146,17 +139,23 @@ function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], 
   for (let i = 0; i < pop.n; i++) targeted += mask[i]!;
   const candidates = new Uint32Array(targeted);
   for (let i = 0, r = 0; i < pop.n; i++) if (mask[i]) candidates[r++] = i;
+  // New ratings of the targeted respondents only, one array per touched attribute.
   const touched = [...new Set(steps.map((s) => s.index))];
   const changed = new Map<number, Float64Array>();
-  for (const j of touched) changed.set(j, pop.columns[j]!.slice());
-  for (const step of steps) applyStep(step, changed.get(step.index)!, candidates);
+  for (const j of touched) {
+    const col = pop.columns[j]!;
+    const vals = new Float64Array(targeted);
+    for (let r = 0; r < targeted; r++) vals[r] = col[candidates[r]!]!;
+    changed.set(j, vals);
+  }
+  for (const step of steps) applyStep(step, changed.get(step.index)!);
   const delta = new Float64Array(targeted);
   for (const j of touched) {
     const before = pop.columns[j]!;
     const after = changed.get(j)!;
     for (let r = 0; r < targeted; r++) {
       const i = candidates[r]!;
-      const d = after[i]! - before[i]!;
+      const d = after[r]! - before[i]!;
       if (d !== 0) delta[r]! += perPoint[pop.group[i]! * k + j]! * d;
     }
   }

@@ -236,3 +236,22 @@ describe('threshold-aware what-ifs', () => {
     for (const level of ['smb', 'mid_market', 'enterprise']) expect(model.segments[level]!.coefficients).toHaveLength(8);
   });
 });
+
+describe('sparse answer categories', () => {
+  test('a wave where 0 and 1 were each answered once still fits (a fold missing a category does not diverge)', async () => {
+    const { demoWave } = await import('../../model/demo.js');
+    const { parseWave, tableFromObjects } = await import('../../model/dataset.js');
+    const wave = demoWave({ seed: 7, respondents: 600, accounts: 150 });
+    const parsed = parseWave(tableFromObjects(wave.rows), { described: wave.attributes });
+    if (!parsed.ok) throw new Error('demo wave rejected');
+    const counts = new Array<number>(11).fill(0);
+    for (const v of parsed.columns.ltr) counts[v]!++;
+    expect(counts[0]! + counts[1]!).toBeLessThanOrEqual(2);
+    for (const segmentBy of ['segment', 'role', 'none'] as const) {
+      const b = buildPopulation(parsed.attributes, [parsed.columns], { segmentBy });
+      if (!b.ok) throw new Error(b.detail);
+      const fitted = fitDriverModel(b.population, request());
+      expect(fitted.ok).toBe(true);
+    }
+  });
+});
