@@ -127,7 +127,14 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
       segments: ord.segments,
       importance,
       calibration: ord.calibration,
-      structure: { ...ord.structure, importance: 'relative weights of the linear fit (Johnson 2000): shares sum to its R²', linearR2: check.ok ? check.fit.r2 : null, calibration: 'out-of-fold' },
+      structure: {
+        ...ord.structure,
+        // √(λmax/λmin) of the attributes' correlation matrix: hundreds mean collinear drivers.
+        condition: check.ok ? check.fit.condition : null,
+        importance: 'relative weights of the linear fit (Johnson 2000): shares sum to its R²',
+        linearR2: check.ok ? check.fit.r2 : null,
+        calibration: 'out-of-fold',
+      },
       parameters: ord.parameters as unknown as Record<string, unknown>,
     },
   };
