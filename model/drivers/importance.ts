@@ -17,6 +17,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Moments } from './moments.js';
+import { centre } from './linear.js';
 
 /** Why relative weights could not be computed; the same reasons, and the same words, as `fitLinear`. */
 export type RelativeWeightsFailureReason = 'constant-attribute' | 'constant-ltr' | 'too-few-respondents' | 'singular';
@@ -48,11 +49,6 @@ export interface RelativeWeightsOptions {
  */
 export const SINGULAR_TOLERANCE = 1e-12;
 
-/**
- * A column or the ltr is constant when its centred sum of squares is below this fraction of its
- * uncentred (shifted) one — the size of the rounding left by the centring subtraction itself.
- */
-const CONSTANT_TOLERANCE = 1e-12;
 
 /**
  * Johnson's relative weights of the attributes for the ltr, from streaming moments.
@@ -74,49 +70,19 @@ const CONSTANT_TOLERANCE = 1e-12;
  */
 export function relativeWeights(m: Moments, options: RelativeWeightsOptions = {}): RelativeWeightsResult {
   const k = m.k;
-  const W = m.weight;
   const names = options.attributes ?? Array.from({ length: k }, (_, j) => `x${j + 1}`);
   if (names.length !== k) throw new RangeError(`${names.length} attribute names for ${k} attributes`);
 
-  if (m.rows < k + 2 || !(W > k + 1)) {
-    const skipped = m.incomplete > 0 ? ` (${m.incomplete} more skipped for missing answers)` : '';
-    return {
-      ok: false,
-      reason: 'too-few-respondents',
-      detail: `${m.rows} complete respondents${skipped}: relative weights of ${k} attributes need at least ${k + 2}`,
-    };
-  }
-
-  // Centred cross-products Sxx = Σuuᵀ − (Σu)(Σu)ᵀ/W with u = x − shift (the shift cancels). The
-  // moments hold only the upper triangle of Σuuᵀ, so each (i ≤ j) entry is mirrored.
-  const sxx = new Float64Array(k * k);
-  for (let i = 0; i < k; i++)
-    for (let j = i; j < k; j++) {
-      const v = m.xx[i * k + j]! - (m.sumX[i]! * m.sumX[j]!) / W;
-      sxx[i * k + j] = v;
-      sxx[j * k + i] = v;
-    }
-  const constant = names.filter((_, j) => !(sxx[j * k + j]! > CONSTANT_TOLERANCE * m.xx[j * k + j]!));
-  if (constant.length > 0)
-    return {
-      ok: false,
-      reason: 'constant-attribute',
-      detail: `${constant.join(', ')} ${constant.length === 1 ? 'has' : 'have'} the same rating for every respondent, so ${constant.length === 1 ? 'it explains' : 'they explain'} nothing: drop ${constant.length === 1 ? 'it' : 'them'} from the model`,
-    };
-  const syy = m.sumYY - (m.sumY * m.sumY) / W;
-  if (!(syy > CONSTANT_TOLERANCE * m.sumYY))
-    return { ok: false, reason: 'constant-ltr', detail: 'every respondent gave the same likelihood to recommend: there is nothing for the drivers to explain' };
-
-  // Correlations: R_xx = D^{-1/2} Sxx D^{-1/2} (unit diagonal by construction) and
-  // r_xy,j = Sxy_j / √(Sxx_jj·Syy).
-  const d = new Float64Array(k);
-  for (let j = 0; j < k; j++) d[j] = Math.sqrt(sxx[j * k + j]!);
-  const sdY = Math.sqrt(syy);
+  // The checks and the centring are the least-squares fit's own, so both refuse the same data.
+  const c = centre(m, names);
+  if (!c.ok) return { ok: false, reason: c.reason as RelativeWeightsFailureReason, detail: c.detail };
+  // Correlations: R_xx (unit diagonal) and r_xy,j = Sxy_j / √(Sxx_jj·Syy).
+  const sdY = Math.sqrt(c.syy);
   const R = new Matrix(k, k);
   const r = new Float64Array(k);
   for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) R.set(i, j, i === j ? 1 : sxx[i * k + j]! / (d[i]! * d[j]!));
-    r[i] = (m.xy[i]! - (m.sumX[i]! * m.sumY) / W) / (d[i]! * sdY);
+    for (let j = 0; j < k; j++) R.set(i, j, c.R[i * k + j]!);
+    r[i] = c.r[i]! / sdY;
   }
 
   const evd = new EigenvalueDecomposition(R, { assumeSymmetric: true });

@@ -512,7 +512,7 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
 // ---------------------------------------------------------------------------------------------------
 // Linear algebra on the small k×k system
 
-interface Centred {
+export interface Centred {
   ok: true;
   k: number;
   /** Σw. */
@@ -534,7 +534,7 @@ interface Centred {
  * Centred cross-products from shifted sums: Sxx = Σuuᵀ − (Σu)(Σu)ᵀ/W (the shift c cancels:
  * Σ(x−x̄)(x−x̄)ᵀ = Σ(u−ū)(u−ū)ᵀ with u = x − c), and the checks that must fail before any division.
  */
-function centre(m: Moments, names: readonly string[]): Centred | DriverModelFailure {
+export function centre(m: Moments, names: readonly string[]): Centred | DriverModelFailure {
   const k = m.k;
   const W = m.weight;
   if (m.rows < k + 2 || !(W > k + 1)) {
