@@ -14,7 +14,7 @@
  * The baseline is the observed NPS; a 9 → 10 move changes nothing, and a shift too small to carry
  * anyone across for sure still moves NPS by its expected share.
  */
-import type { Change, DriverModel, ModelFailure, NpsChange, WhatIf, WhatIfResult } from './contract.js';
+import type { Change, DriverModel, ModelFailure, NpsChange, Target, WhatIf, WhatIfResult } from './contract.js';
 import type { LinearParameters } from './linearModel.js';
 import { logisticMass } from './ordinal.js';
 import type { OrdinalParameters } from './ordinalModel.js';
@@ -22,7 +22,7 @@ import { cutsOf } from './ordinalModel.js';
 import type { Population } from './population.js';
 
 /** A validated change: which column, and the operation with its bounds resolved. */
-interface Step {
+export interface Step {
   index: number;
   op: Change['op'];
   value: number;
@@ -31,7 +31,7 @@ interface Step {
 }
 
 /** Applies one change, in place, to the ratings of the targeted respondents. */
-function applyStep(step: Step, x: Float64Array): void {
+export function applyStep(step: Step, x: Float64Array): void {
   const { value: v, lo, hi } = step;
   const n = x.length;
   switch (step.op) {
@@ -53,9 +53,10 @@ function applyStep(step: Step, x: Float64Array): void {
   }
 }
 
-function validateChanges(model: DriverModel, whatIf: WhatIf): ModelFailure | Step[] {
+/** Checks changes against the model's attributes and scales; `path` names them in errors. */
+export function resolveChanges(model: DriverModel, changes: readonly Change[], path = 'changes'): ModelFailure | Step[] {
   const out: Step[] = [];
-  for (const [i, change] of whatIf.changes.entries()) {
+  for (const [i, change] of changes.entries()) {
     const index = model.attributes.findIndex((a) => a.name === change.attribute);
     if (index < 0)
       return {
@@ -63,10 +64,10 @@ function validateChanges(model: DriverModel, whatIf: WhatIf): ModelFailure | Ste
         reason: 'unknown-attribute',
         detail: `The model has no attribute '${change.attribute}'; it models ${model.attributes.map((a) => a.name).join(', ')}.`,
         attributes: [change.attribute],
-        field: `changes[${i}].attribute`,
+        field: `${path}[${i}].attribute`,
       };
     const [lo, hi] = model.attributes[index]!.scale;
-    const bad = (why: string): ModelFailure => ({ ok: false, reason: 'invalid-change', detail: `changes[${i}]: ${why}`, field: `changes[${i}].value`, attributes: [change.attribute] });
+    const bad = (why: string): ModelFailure => ({ ok: false, reason: 'invalid-change', detail: `${path}[${i}]: ${why}`, field: `${path}[${i}].value`, attributes: [change.attribute] });
     if (change.op === 'closeGap' && !(change.value >= 0 && change.value <= 1)) return bad(`closeGap closes a share of the gap to ${hi}: the value must be between 0 and 1, got ${change.value}.`);
     if ((change.op === 'set' || change.op === 'atLeast') && !(change.value >= lo && change.value <= hi))
       return bad(`${change.op} needs a rating on ${change.attribute}'s scale ${lo}–${hi}, got ${change.value}.`);
@@ -77,11 +78,11 @@ function validateChanges(model: DriverModel, whatIf: WhatIf): ModelFailure | Ste
 }
 
 /** Respondent mask of a target: in every list given. */
-function targetMask(pop: Population, whatIf: WhatIf): Uint8Array | ModelFailure {
+/** Respondents a target matches (in every list given); `path` names the target in errors. */
+export function targetMask(pop: Population, t: Target | undefined, path = 'target'): Uint8Array | ModelFailure {
   const mask = new Uint8Array(pop.n).fill(1);
-  const t = whatIf.target;
   if (!t) return mask;
-  const lists: [keyof NonNullable<WhatIf['target']>, 'segment' | 'role' | 'account'][] = [
+  const lists: [keyof Target, 'segment' | 'role' | 'account'][] = [
     ['segments', 'segment'],
     ['roles', 'role'],
     ['accounts', 'account'],
@@ -98,7 +99,7 @@ function targetMask(pop: Population, whatIf: WhatIf): Uint8Array | ModelFailure 
           ok: false,
           reason: 'unknown-level',
           detail: `No respondent has ${column} '${name}'${levels.length <= 20 ? `; the dataset has ${levels.join(', ')}` : ''}.`,
-          field: `target.${field}[${i}]`,
+          field: `${path}.${field}[${i}]`,
         };
       allowed[code] = 1;
     }
@@ -115,9 +116,9 @@ function targetMask(pop: Population, whatIf: WhatIf): Uint8Array | ModelFailure 
  * observed answer exactly (no arithmetic on them at all).
  */
 export function predictWhatIf(model: DriverModel, pop: Population, whatIf: WhatIf): { ok: true; result: WhatIfResult } | ModelFailure {
-  const steps = validateChanges(model, whatIf);
+  const steps = resolveChanges(model, whatIf.changes);
   if (!Array.isArray(steps)) return steps;
-  const mask = targetMask(pop, whatIf);
+  const mask = targetMask(pop, whatIf.target);
   if (!(mask instanceof Uint8Array)) return mask;
   const { rows, shift } = shiftPerRespondent(model, pop, steps, mask);
   const crossing = model.parameters.kind === 'ordinal' ? ordinalCrossing(model.parameters as unknown as OrdinalParameters, pop, rows, shift) : linearCrossing(pop, rows, shift);
@@ -126,15 +127,8 @@ export function predictWhatIf(model: DriverModel, pop: Population, whatIf: WhatI
 
 /** Respondents whose latent score moves, and by how much (latent units). */
 function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], mask: Uint8Array): { rows: Uint32Array; shift: Float64Array } {
-  const params = model.parameters as unknown as OrdinalParameters | LinearParameters;
   const k = pop.attributes.length;
-  const G = pop.levels.group.length;
-  // per population group, per attribute: latent units per rating point
-  const perPoint = new Float64Array(G * k);
-  pop.levels.group.forEach((level, g) => {
-    const m = Math.max(params.groups.indexOf(level), 0);
-    for (let j = 0; j < k; j++) perPoint[g * k + j] = params.kind === 'ordinal' ? params.slopes[m]![j]! / params.scale[j]! : params.slopes[m]![j]!;
-  });
+  const perPoint = slopesPerPoint(model, pop);
   let targeted = 0;
   for (let i = 0; i < pop.n; i++) targeted += mask[i]!;
   const candidates = new Uint32Array(targeted);
@@ -171,6 +165,22 @@ function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], 
   return { rows, shift };
 }
 
+/**
+ * Latent units per rating point for each population group (rows) and attribute (columns): how far a
+ * one-point change moves a respondent of that group.
+ */
+export function slopesPerPoint(model: DriverModel, pop: Population): Float64Array {
+  const params = model.parameters as unknown as OrdinalParameters | LinearParameters;
+  const k = pop.attributes.length;
+  const G = pop.levels.group.length;
+  const perPoint = new Float64Array(G * k);
+  pop.levels.group.forEach((level, g) => {
+    const m = Math.max(params.groups.indexOf(level), 0);
+    for (let j = 0; j < k; j++) perPoint[g * k + j] = params.kind === 'ordinal' ? params.slopes[m]![j]! / params.scale[j]! : params.slopes[m]![j]!;
+  });
+  return perPoint;
+}
+
 interface Crossing {
   /** P(promoter) and P(detractor) after the change, for each moved respondent (aligned with `rows`). */
   promoter: Float64Array;
@@ -184,7 +194,7 @@ interface Crossing {
  */
 const etaCache = new WeakMap<Population, Map<string, Float64Array>>();
 
-function latentScores(params: OrdinalParameters, pop: Population): Float64Array {
+export function latentScores(params: OrdinalParameters, pop: Population): Float64Array {
   const key = JSON.stringify([params.thresholds, params.intercepts, params.slopes, params.center, params.scale, params.groups]);
   let perPop = etaCache.get(pop);
   const hit = perPop?.get(key);
