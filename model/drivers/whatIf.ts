@@ -53,6 +53,36 @@ export function applyStep(step: Step, x: Float64Array): void {
   }
 }
 
+/** Applies one change, in place, to the entries `idx` of `x` (respondents an initiative reaches). */
+export function applyStepAt(step: Step, x: Float64Array, idx: Uint32Array): void {
+  const { value: v, lo, hi } = step;
+  const n = idx.length;
+  switch (step.op) {
+    case 'add':
+      for (let t = 0; t < n; t++) {
+        const q = idx[t]!;
+        const y = x[q]! + v;
+        x[q] = y > hi ? hi : y < lo ? lo : y;
+      }
+      return;
+    case 'atLeast':
+      for (let t = 0; t < n; t++) {
+        const q = idx[t]!;
+        if (x[q]! < v) x[q] = v;
+      }
+      return;
+    case 'set':
+      for (let t = 0; t < n; t++) x[idx[t]!] = v;
+      return;
+    case 'closeGap':
+      for (let t = 0; t < n; t++) {
+        const q = idx[t]!;
+        x[q] = x[q]! + v * (hi - x[q]!);
+      }
+      return;
+  }
+}
+
 /** Checks changes against the model's attributes and scales; `path` names them in errors. */
 export function resolveChanges(model: DriverModel, changes: readonly Change[], path = 'changes'): ModelFailure | Step[] {
   const out: Step[] = [];

@@ -23,9 +23,8 @@
  */
 import { cutsOf, type OrdinalParameters } from '../drivers/ordinalModel.js';
 import type { DriverModel } from '../drivers/contract.js';
-import { logisticMass } from '../drivers/ordinal.js';
 import type { Population } from '../drivers/population.js';
-import { applyStep, latentScores, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
+import { applyStep, applyStepAt, latentScores, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
 import { DEFAULT_ECONOMICS, type Economics, type Forecast, type Initiative, type NpsForecast, type Outcome, type ScenarioFailure, type ScenarioInput } from './contract.js';
 
 export interface ForecastOptions {
@@ -55,14 +54,37 @@ interface Simulation {
   /** d P(promoter)/dΔ and d P(detractor)/dΔ. */
   dPromoter: Float64Array;
   dDetractor: Float64Array;
-  /** Rating change per touched attribute (aligned with rows), for the slope gradient. */
-  deltaX: Map<number, Float64Array>;
+  /** Touched attributes, and the rating change of each (aligned with rows), for the slope gradient. */
+  touched: number[];
+  deltaX: Float64Array[];
 }
 
-const logisticDensity = (t: number): number => {
+/** Writes the logistic CDF F(t), survival 1 − F(t) and density f(t) at out[o…o+2], from one exponential. */
+function logistic4(t: number, out: Float64Array, o: number): void {
+  if (t === -Infinity) {
+    out[o] = 0;
+    out[o + 1] = 1;
+    out[o + 2] = 0;
+    return;
+  }
+  if (t === Infinity) {
+    out[o] = 1;
+    out[o + 1] = 0;
+    out[o + 2] = 0;
+    return;
+  }
   const e = Math.exp(-Math.abs(t));
-  return e / ((1 + e) * (1 + e));
-};
+  const inv = 1 / (1 + e);
+  out[o] = t >= 0 ? inv : e * inv;
+  out[o + 1] = t >= 0 ? e * inv : inv;
+  out[o + 2] = e * inv * inv;
+}
+
+/** P(a < ε ≤ b) from stored CDF/survival values, using whichever tail avoids cancellation. */
+function massOf(a: number, va: Float64Array, oa: number, b: number, vb: Float64Array, ob: number): number {
+  void b;
+  return a > 0 ? va[oa + 1]! - vb[ob + 1]! : vb[ob]! - va[oa]!;
+}
 
 /** Stable 32-bit hash of a string (FNV-1a). */
 function hashString(s: string): number {
@@ -175,6 +197,8 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
     const v = pop.ltr[r]!;
     rho[pop.account[r]!]! += omega[r]! * (v >= 9 ? vP : v <= 6 ? vD : vA);
   }
+  const clusterN = new Float64Array(A); // respondents per account
+  for (let r = 0; r < pop.n; r++) clusterN[pop.account[r]!]!++;
   const accountSegment = new Int32Array(A).fill(-1);
   const accountRevenue = new Float64Array(A).fill(Number.NaN);
   for (let r = 0; r < pop.n; r++) {
@@ -225,17 +249,23 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
   const simulate = (chosen: readonly Plan[], which: Which): Simulation => {
     // Union of reached respondents, in order, with each one's ratings of the touched attributes.
     const touched = [...new Set(chosen.flatMap((p) => p.steps[which].map((s) => s.index)))];
-    const inAny = new Uint8Array(pop.n);
-    for (const p of chosen) for (const r of p.rows) inAny[r] = 1;
-    let m = 0;
-    for (let r = 0; r < pop.n; r++) m += inAny[r]!;
-    const rows = new Uint32Array(m);
-    const position = new Int32Array(pop.n).fill(-1);
-    for (let r = 0, q = 0; r < pop.n; r++)
-      if (inAny[r]) {
-        rows[q] = r;
-        position[r] = q++;
-      }
+    let rows: Uint32Array;
+    let position: Int32Array | null = null;
+    if (chosen.length === 1) rows = chosen[0]!.rows;
+    else {
+      const inAny = new Uint8Array(pop.n);
+      for (const p of chosen) for (const r of p.rows) inAny[r] = 1;
+      let count = 0;
+      for (let r = 0; r < pop.n; r++) count += inAny[r]!;
+      rows = new Uint32Array(count);
+      position = new Int32Array(pop.n).fill(-1);
+      for (let r = 0, q = 0; r < pop.n; r++)
+        if (inAny[r]) {
+          rows[q] = r;
+          position[r] = q++;
+        }
+    }
+    const m = rows.length;
     const after = new Map<number, Float64Array>();
     for (const j of touched) {
       const col = pop.columns[j]!;
@@ -245,15 +275,15 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
     }
     // Each initiative's steps, in scenario order, on the rows it reaches.
     for (const p of chosen) {
-      const idx = Uint32Array.from(p.rows, (r) => position[r]!);
-      for (const step of p.steps[which]) {
-        const x = after.get(step.index)!;
-        const sub = Float64Array.from(idx, (q) => x[q]!);
-        applyStep(step, sub);
-        idx.forEach((q, t) => (x[q] = sub[t]!));
+      if (!position) {
+        for (const step of p.steps[which]) applyStep(step, after.get(step.index)!);
+        continue;
       }
+      const idx = new Uint32Array(p.rows.length);
+      for (let t = 0; t < idx.length; t++) idx[t] = position[p.rows[t]!]!;
+      for (const step of p.steps[which]) applyStepAt(step, after.get(step.index)!, idx);
     }
-    const deltaX = new Map<number, Float64Array>();
+    const deltaX: Float64Array[] = [];
     const shift = new Float64Array(m);
     for (const j of touched) {
       const col = pop.columns[j]!;
@@ -264,42 +294,65 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
         d[q] = x[q]! - col[r]!;
         shift[q]! += perPoint[pop.group[r]! * k + j]! * d[q]!;
       }
-      deltaX.set(j, d);
+      deltaX.push(d);
     }
     const promoter = new Float64Array(m);
     const detractor = new Float64Array(m);
     const dPromoter = new Float64Array(m);
     const dDetractor = new Float64Array(m);
+    const ev = new Float64Array(9);
+    const theta = ordinal?.thresholds ?? [];
+    const C = ordinal?.categories.length ?? 0;
+    const promoterFrom = cuts?.promoterFrom ?? -1;
+    const detractorTo = cuts?.detractorTo ?? -1;
+    const thetaP = promoterFrom > 0 ? theta[promoterFrom - 1]! : 0;
+    const thetaD = detractorTo >= 0 && detractorTo < C - 1 ? theta[detractorTo]! : 0;
     for (let q = 0; q < m; q++) {
       const r = rows[q]!;
       const v = pop.ltr[r]!;
       const d = shift[q]!;
-      if (ordinal && eta && cuts) {
-        const theta = ordinal.thresholds;
-        const C = ordinal.categories.length;
+      if (eta) {
         const c = toCategory[v]!;
         const e = eta[r]!;
         const lower = c > 0 ? theta[c - 1]! - e : -Infinity;
         const upper = c < C - 1 ? theta[c]! - e : Infinity;
-        const mass = logisticMass(lower, upper);
-        if (!(mass > 1e-300) || d === 0) {
-          promoter[q] = cuts.promoterFrom >= 0 && c >= cuts.promoterFrom ? 1 : 0;
-          detractor[q] = c <= cuts.detractorTo ? 1 : 0;
+        if (d === 0) {
+          promoter[q] = promoterFrom >= 0 && c >= promoterFrom ? 1 : 0;
+          detractor[q] = c <= detractorTo ? 1 : 0;
           continue;
         }
-        if (cuts.promoterFrom < 0) promoter[q] = 0;
-        else if (cuts.promoterFrom === 0) promoter[q] = 1;
-        else {
-          const t = theta[cuts.promoterFrom - 1]! - e - d;
-          promoter[q] = logisticMass(Math.max(lower, t), upper) / mass;
-          if (t > lower && t < upper) dPromoter[q] = logisticDensity(t) / mass;
+        // One exponential per point: CDF, survival and density at the interval ends and the cuts.
+        logistic4(lower, ev, 0);
+        logistic4(upper, ev, 3);
+        const mass = massOf(lower, ev, 0, upper, ev, 3);
+        if (!(mass > 1e-300)) {
+          promoter[q] = promoterFrom >= 0 && c >= promoterFrom ? 1 : 0;
+          detractor[q] = c <= detractorTo ? 1 : 0;
+          continue;
         }
-        if (cuts.detractorTo < 0) detractor[q] = 0;
-        else if (cuts.detractorTo >= C - 1) detractor[q] = 1;
+        if (promoterFrom < 0) promoter[q] = 0;
+        else if (promoterFrom === 0) promoter[q] = 1;
         else {
-          const t = theta[cuts.detractorTo]! - e - d;
-          detractor[q] = logisticMass(lower, Math.min(upper, t)) / mass;
-          if (t > lower && t < upper) dDetractor[q] = -logisticDensity(t) / mass;
+          const t = thetaP - e - d;
+          if (t <= lower) promoter[q] = 1;
+          else if (t >= upper) promoter[q] = 0;
+          else {
+            logistic4(t, ev, 6);
+            promoter[q] = massOf(t, ev, 6, upper, ev, 3) / mass;
+            dPromoter[q] = ev[8]! / mass;
+          }
+        }
+        if (detractorTo < 0) detractor[q] = 0;
+        else if (detractorTo >= C - 1) detractor[q] = 1;
+        else {
+          const t = thetaD - e - d;
+          if (t >= upper) detractor[q] = 1;
+          else if (t <= lower) detractor[q] = 0;
+          else {
+            logistic4(t, ev, 6);
+            detractor[q] = massOf(lower, ev, 0, t, ev, 6) / mass;
+            dDetractor[q] = -ev[8]! / mass;
+          }
         }
       } else {
         const p = v + 0.5 + d - 8.5;
@@ -310,7 +363,7 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
         if (q2 > 0 && q2 < 1) dDetractor[q] = -1;
       }
     }
-    return { rows, promoter, detractor, dPromoter, dDetractor, deltaX };
+    return { rows, promoter, detractor, dPromoter, dDetractor, touched, deltaX };
   };
 
   // Observed loyalty: +1 promoter, −1 detractor.
@@ -330,6 +383,7 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
   const discount = (t: number): number => (1 + scenario.discountRate) ** -t;
 
   /** NPV multiplier of a change in ρ: ∂NPV/∂Δρ per unit revenue, and the exact yearly impacts. */
+  const muCache = new Map<string, Float64Array>();
   const npvMultiplier = (rhoA: number, ramp: number[]): number => {
     let mu = 0;
     let cum = 0;
@@ -380,8 +434,9 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
       if (dNet === 0) continue;
       const g = pop.group[r]!;
       const s = pop.segment[r]!;
-      for (const [j, dx] of p.deltaX) {
-        const v = dNet * dx[q]!;
+      for (let t = 0; t < p.touched.length; t++) {
+        const j = p.touched[t]!;
+        const v = dNet * p.deltaX[t]![q]!;
         gradNps[(s * G + g) * k + j]! += v;
         gradNps[(S * G + g) * k + j]! += v;
       }
@@ -394,10 +449,9 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
     };
     // Cluster variance of the mean change: Σ_a (C_a − n_a·ȳ)² / n² · A/(A−1), per segment and overall.
     const clusterSum = new Float64Array(A);
-    const clusterN = new Float64Array(A);
-    for (let r = 0; r < pop.n; r++) {
+    for (let q = 0; q < p.rows.length; q++) {
+      const r = p.rows[q]!;
       clusterSum[pop.account[r]!]! += contribution[r]!;
-      clusterN[pop.account[r]!]!++;
     }
     const samplingVar = (segment: number | null, total: number, n: number): number => {
       const mean = total / n;
@@ -461,8 +515,13 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
       const lowRev = exact(at.low.dRho).npv;
       const highRev = exact(at.high.dRho).npv;
       // Linear NPV per respondent: R_a·μ_a·ω_r·(dP·(vP − vA) + dD·(vD − vA)).
-      const mu = new Float64Array(A);
-      for (let a = 0; a < A; a++) mu[a] = revenue[a]! * npvMultiplier(rho[a]!, ramp);
+      const key = ramp.join(',');
+      let mu = muCache.get(key);
+      if (!mu) {
+        mu = new Float64Array(A);
+        for (let a = 0; a < A; a++) mu[a] = revenue[a] === 0 ? 0 : revenue[a]! * npvMultiplier(rho[a]!, ramp);
+        muCache.set(key, mu);
+      }
       const grad = new Float64Array(G * k);
       const accountNpv = new Float64Array(A);
       for (let q = 0; q < p.rows.length; q++) {
@@ -473,7 +532,7 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
         accountNpv[a]! += w * ((p.promoter[q]! - (v >= 9 ? 1 : 0)) * (vP - vA) + (p.detractor[q]! - (v <= 6 ? 1 : 0)) * (vD - vA));
         const dv = w * (p.dPromoter[q]! * (vP - vA) + p.dDetractor[q]! * (vD - vA));
         if (dv === 0) continue;
-        for (const [j, dx] of p.deltaX) grad[pop.group[r]! * k + j]! += dv * dx[q]!;
+        for (let t = 0; t < p.touched.length; t++) grad[pop.group[r]! * k + p.touched[t]!]! += dv * p.deltaX[t]![q]!;
       }
       let mv = 0;
       for (let g = 0; g < G; g++) for (let j = 0; j < k; j++) mv += (grad[g * k + j]! * se[g]![j]!) ** 2;
