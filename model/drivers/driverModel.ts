@@ -9,15 +9,10 @@ import { fitLinear } from './linear.js';
 import { fitLinearModel, populationMoments, totalMoments } from './linearModel.js';
 import { fitOrdinalModel } from './ordinalModel.js';
 import type { Population } from './population.js';
+import { normalCdf } from '../stats.js';
 
 export { predictWhatIf } from './whatIf.js';
 
-const normalCdf = (x: number): number => {
-  // Abramowitz & Stegun 7.1.26 on erf (|error| < 1.5e-7), enough for a calibration display.
-  const t = 1 / (1 + 0.3275911 * (Math.abs(x) / Math.SQRT2));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(x * x) / 2);
-  return x >= 0 ? (1 + y) / 2 : (1 - y) / 2;
-};
 
 /**
  * Fits a driver model on a population. Failures are values that name the attributes or segments at

@@ -24,6 +24,7 @@
 import { cutsOf, type OrdinalParameters } from '../drivers/ordinalModel.js';
 import type { DriverModel } from '../drivers/contract.js';
 import type { Population } from '../drivers/population.js';
+import { normalQuantile } from '../stats.js';
 import { applyStep, applyStepAt, latentScores, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
 import { DEFAULT_ECONOMICS, type Economics, type Forecast, type Initiative, type NpsForecast, type Outcome, type ScenarioFailure, type ScenarioInput } from './contract.js';
 
@@ -107,23 +108,6 @@ function unit(account: number, salt: number): number {
  */
 export function reaches(account: number, initiativeId: string, reach: number): boolean {
   return reach >= 1 || unit(account, hashString(initiativeId)) < reach;
-}
-
-/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
-export function normalQuantile(p: number): number {
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const lowP = 0.02425;
-  if (p < lowP) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
-  }
-  if (p > 1 - lowP) return -normalQuantile(1 - p);
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
 /** Average share of the full effect in year t (1-based) under a linear ramp of `months`. */

@@ -1,0 +1,125 @@
+/**
+ * Ranked investment lists: a forecast's initiatives in order of a finance metric, each with its
+ * interval and the probability that it truly belongs above the next one. Pure: the API pages and
+ * formats what this returns.
+ */
+import { z } from 'zod';
+import type { Forecast, Outcome } from './contract.js';
+import { normalCdf, normalQuantile } from '../stats.js';
+
+export const RankBySchema = z.enum(['roi', 'npv', 'npsLift', 'liftPerMillion', 'paybackMonths']);
+export type RankBy = z.infer<typeof RankBySchema>;
+
+export interface RankedInitiative {
+  rank: number;
+  id: string;
+  name: string;
+  /** The metric ranked by (`null` when it cannot be computed, e.g. ROI without revenue). */
+  value: number | null;
+  interval: [number, number] | null;
+  /** P(this initiative's true value is better than the next one's); `null` for the last or when unknown. */
+  probabilityAboveNext: number | null;
+  npsLift: number;
+  npsInterval: [number, number];
+  npv: number | null;
+  roi: number | null;
+  cost: number;
+  paybackMonths: number | null;
+  liftPerMillion: number | null;
+}
+
+type Initiative = Forecast['initiatives'][number];
+
+/** Net present value of an initiative: discounted revenue impact minus discounted cost. */
+const netValue = (o: Outcome): number | null => (o.revenue ? o.revenue.npv - o.cost.total : null);
+
+function metric(o: Initiative, by: RankBy, segment: string | undefined): { value: number | null; interval: [number, number] | null } {
+  const nps = segment ? o.bySegment[segment] : o.nps;
+  switch (by) {
+    case 'npsLift':
+      return { value: nps?.lift ?? null, interval: nps?.interval ?? null };
+    case 'liftPerMillion': {
+      if (!nps || !(o.cost.total > 0)) return { value: null, interval: null };
+      const m = o.cost.total / 1e6;
+      return { value: nps.lift / m, interval: [nps.interval[0] / m, nps.interval[1] / m] };
+    }
+    case 'roi':
+      return o.roi ? { value: o.roi.estimate, interval: o.roi.interval } : { value: null, interval: null };
+    case 'npv':
+      return o.revenue ? { value: netValue(o), interval: [o.revenue.interval[0] - o.cost.total, o.revenue.interval[1] - o.cost.total] } : { value: null, interval: null };
+    case 'paybackMonths':
+      return { value: o.paybackMonths, interval: null };
+  }
+}
+
+/**
+ * Orders a forecast's initiatives by `by` (descending; ascending for payback), unknown values last,
+ * ties in scenario order. With `segment`, NPS metrics use that segment's lift.
+ *
+ * The probability above the next is Φ(Δ/√(σ₁² + σ₂²)), with each σ read from its interval at the
+ * forecast's level (half-width / z) and the two estimates treated as independent — an honest
+ * "how sure is this order" for neighbours whose intervals overlap.
+ */
+export function rankInitiatives(forecast: Forecast, by: RankBy, segment?: string): RankedInitiative[] {
+  const z = normalQuantile(0.5 + forecast.intervalLevel / 2);
+  const rows = forecast.initiatives.map((o, order) => ({ o, order, ...metric(o, by, segment) }));
+  const ascending = by === 'paybackMonths';
+  rows.sort((a, b) => {
+    if (a.value === null || b.value === null) return a.value === null && b.value === null ? a.order - b.order : a.value === null ? 1 : -1;
+    const d = ascending ? a.value - b.value : b.value - a.value;
+    return d !== 0 ? d : a.order - b.order;
+  });
+  const sd = (iv: [number, number] | null): number | null => (iv ? (iv[1] - iv[0]) / (2 * z) : null);
+  return rows.map((r, i) => {
+    const next = rows[i + 1];
+    let probabilityAboveNext: number | null = null;
+    if (next && r.value !== null && next.value !== null) {
+      const s1 = sd(r.interval);
+      const s2 = sd(next.interval);
+      if (s1 !== null && s2 !== null) {
+        const s = Math.sqrt(s1 * s1 + s2 * s2);
+        const diff = ascending ? next.value - r.value : r.value - next.value;
+        probabilityAboveNext = s > 0 ? normalCdf(diff / s) : diff > 0 ? 1 : 0.5;
+      }
+    }
+    const nps = segment ? r.o.bySegment[segment]! : r.o.nps;
+    return {
+      rank: i + 1,
+      id: r.o.id,
+      name: r.o.name,
+      value: r.value,
+      interval: r.interval,
+      probabilityAboveNext,
+      npsLift: nps.lift,
+      npsInterval: nps.interval,
+      npv: netValue(r.o),
+      roi: r.o.roi?.estimate ?? null,
+      cost: r.o.cost.total,
+      paybackMonths: r.o.paybackMonths,
+      liftPerMillion: r.o.liftPerMillion,
+    };
+  });
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A CSV cell, quoted when needed; text that a spreadsheet would run as a formula is prefixed with '. */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The ranking as CSV (one header row), for spreadsheets. */
+export function rankingCsv(rows: readonly RankedInitiative[], by: RankBy): string {
+  const header = ['rank', 'id', 'name', by, `${by}_low`, `${by}_high`, 'probability_above_next', 'nps_lift', 'nps_lift_low', 'nps_lift_high', 'npv', 'roi', 'cost_total', 'payback_months', 'lift_per_million'];
+  const lines = [header.join(',')];
+  for (const r of rows)
+    lines.push(
+      [r.rank, r.id, r.name, r.value, r.interval?.[0] ?? null, r.interval?.[1] ?? null, r.probabilityAboveNext, r.npsLift, r.npsInterval[0], r.npsInterval[1], r.npv, r.roi, r.cost, r.paybackMonths, r.liftPerMillion]
+        .map(csvCell)
+        .join(','),
+    );
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,49 @@
+/**
+ * Latency of `GET /v1/scenarios/{id}/forecast` under load: the real app served by
+ * `@hono/node-server` on a local port, DynamoDB Local behind it, `concurrency` clients in a loop.
+ */
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Liftcast } from '../../functions/compose.js';
+
+export interface LatencyResult {
+  requests: number;
+  concurrency: number;
+  p50: number;
+  p99: number;
+  max: number;
+  perSecond: number;
+}
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+export async function benchForecastLatency(liftcast: Liftcast, token: string, scenarioId: string, requests = 2000, concurrency = 16): Promise<LatencyResult> {
+  const server = serve({ fetch: liftcast.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/v1/scenarios/${scenarioId}/forecast`;
+  const headers = { authorization: `Bearer ${token}` };
+  try {
+    // Warm-up: JIT, connection pool, DynamoDB Local's caches.
+    for (let i = 0; i < 50; i++) await (await fetch(url, { headers })).arrayBuffer();
+    const times: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    const client = async (): Promise<void> => {
+      while (next < requests) {
+        next++;
+        const t = performance.now();
+        const res = await fetch(url, { headers });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`GET forecast answered ${res.status}`);
+        times.push(performance.now() - t);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, client));
+    const elapsed = performance.now() - started;
+    times.sort((a, b) => a - b);
+    return { requests: times.length, concurrency, p50: quantile(times, 0.5), p99: quantile(times, 0.99), max: times[times.length - 1]!, perSecond: times.length / (elapsed / 1000) };
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
