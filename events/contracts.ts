@@ -22,9 +22,21 @@ export const ModelFittedSchema = Base.extend({
 });
 export type ModelFitted = z.infer<typeof ModelFittedSchema>;
 
+/**
+ * A scenario version was stored with its forecast (on create and on every update). Consumers read
+ * the forecast with GET /v1/scenarios/{scenarioId}/versions/{scenarioVersion}.
+ */
+export const ScenarioForecastedSchema = Base.extend({
+  scenarioId: z.string().min(1),
+  scenarioVersion: z.number().int().min(1),
+  modelId: z.string().min(1),
+});
+export type ScenarioForecasted = z.infer<typeof ScenarioForecastedSchema>;
+
 export const EVENT_SCHEMAS = {
   ModelFitRequested: ModelFitRequestedSchema,
   ModelFitted: ModelFittedSchema,
+  ScenarioForecasted: ScenarioForecastedSchema,
 } as const;
 export type EventName = keyof typeof EVENT_SCHEMAS;
 export type EventDetail<N extends EventName> = z.infer<(typeof EVENT_SCHEMAS)[N]>;

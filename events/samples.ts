@@ -40,7 +40,7 @@ export function withClaims(event: HttpApiEvent, claims: Record<string, string>):
   };
 }
 
-export type EventBridgeSample = 'model-fit-requested' | 'model-fitted' | 'invalid-model-fit-requested';
+export type EventBridgeSample = 'model-fit-requested' | 'model-fitted' | 'scenario-forecasted' | 'invalid-model-fit-requested' | 'invalid-scenario-forecasted';
 
 /** Loads a sample EventBridge envelope; `detail` overrides are merged into the sample's detail. */
 export function eventBridgeEvent(name: EventBridgeSample, detail: Record<string, unknown> = {}): Record<string, unknown> & { detail: Record<string, unknown> } {

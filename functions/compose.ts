@@ -9,15 +9,18 @@ import { createApp } from './http/app.js';
 import type { AuthSettings } from './http/identity.js';
 import { consoleLogger, type Logger } from './log.js';
 import { ModelService } from './modelService.js';
+import { ScenarioService } from './scenarioService.js';
 import { DynamoDatasetStore } from './store/datasets.js';
 import { IdempotencyStore } from './store/idempotency.js';
 import { DynamoModelStore } from './store/models.js';
+import { DynamoScenarioStore } from './store/scenarios.js';
 
 export interface Liftcast {
   app: ReturnType<typeof createApp>;
   datasets: { service: DatasetService; store: DynamoDatasetStore };
   models: { service: ModelService; store: DynamoModelStore };
-  /** Carries `ModelFitRequested` to the model worker, in this process. */
+  scenarios: { service: ScenarioService; store: DynamoScenarioStore };
+  /** Carries `ModelFitRequested` to the model worker, in this process, and announces `ScenarioForecasted`. */
   bus: InProcessBus;
 }
 
@@ -34,7 +37,8 @@ export interface ComposeOptions {
 export function composeLiftcast(options: ComposeOptions): Liftcast {
   const logger = options.logger ?? consoleLogger;
   const store = new DynamoDatasetStore(options.db, options.tableName);
-  const service = new DatasetService(store, new IdempotencyStore(options.db, options.tableName), options.clock);
+  const idempotency = new IdempotencyStore(options.db, options.tableName);
+  const service = new DatasetService(store, idempotency, options.clock);
   const datasets = { service, store };
 
   const bus = new InProcessBus(logger);
@@ -46,6 +50,9 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   bus.subscribe('ModelFitRequested', (detail) => modelService.fitInWorker(detail));
   const models = { service: modelService, store: modelStore };
 
-  const app = createApp({ auth: options.auth, datasets, models, logger });
-  return { app, datasets, models, bus };
+  const scenarioStore = new DynamoScenarioStore(options.db, options.tableName);
+  const scenarios = { service: new ScenarioService(scenarioStore, modelService, idempotency, bus, options.clock, { logger }), store: scenarioStore };
+
+  const app = createApp({ auth: options.auth, datasets, models, scenarios, logger });
+  return { app, datasets, models, scenarios, bus };
 }

@@ -17,6 +17,14 @@ export interface ProblemDetailItem {
   reason: string;
 }
 
+/**
+ * A request-body path as the model layer writes it (`initiatives[2].effects[0].attribute`) in the
+ * dotted form every problem uses (`body.initiatives.2.effects.0.attribute`).
+ */
+export function bodyPath(path: string): string {
+  return `body.${path.replace(/\[(\d+)\]/g, '.$1')}`;
+}
+
 export interface ProblemBody {
   type: string;
   title: string;

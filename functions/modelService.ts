@@ -18,7 +18,7 @@ import {
 } from '../model/drivers/contract.js';
 import { fitDriverModel, predictWhatIf } from '../model/drivers/driverModel.js';
 import { buildPopulation, type Population } from '../model/drivers/population.js';
-import { ConflictError, NotFoundError, ProblemError, ServiceUnavailableError, UnprocessableError, ValidationError, type ProblemDetailItem } from './errors.js';
+import { bodyPath, ConflictError, NotFoundError, ProblemError, ServiceUnavailableError, UnprocessableError, ValidationError, type ProblemDetailItem } from './errors.js';
 import type { EventPublisher } from './events/bus.js';
 import { newId } from './ids.js';
 import { silentLogger, type Logger } from './log.js';
@@ -210,32 +210,72 @@ export class ModelService {
    * datasets never change).
    */
   async predict(tenant: string, id: string, whatIf: WhatIf): Promise<WhatIfResult> {
-    const { record, doc } = await this.models.get(tenant, id);
-    if (record.status === 'fitting')
-      throw new ConflictError(`Model '${id}' is still fitting; predict once GET /v1/models/${id} shows status 'ready'.`);
-    if (record.status === 'failed')
-      throw new UnprocessableError(`Model '${id}' failed to fit, so it cannot predict: ${record.problem?.detail ?? 'no detail recorded'}`, {
-        extensions: { modelProblem: record.problem },
-      });
-    const model = DriverModelSchema.parse(doc);
+    const { record, model } = await this.ready(tenant, id);
     const known = new Set(model.attributes.map((a) => a.name));
     const unknown = whatIf.changes.flatMap((c, i) =>
       known.has(c.attribute) ? [] : [{ field: `body.changes.${i}.attribute`, reason: `the model has no attribute '${c.attribute}'; it has ${[...known].join(', ')}` }],
     );
     if (unknown.length > 0) throw new ValidationError(`The what-if changes ${unknown.length === 1 ? 'an attribute' : 'attributes'} the model does not have.`, { errors: unknown });
 
-    // Checked on every what-if, cached population or not: a deleted dataset's respondents are not used again.
-    const meta = await this.datasets.getMeta(tenant, record.datasetId);
-    if (!meta)
+    const population = await this.population(tenant, record, model);
+    if (!population)
       throw new NotFoundError(`Dataset '${record.datasetId}', on which model '${id}' was fitted, has been deleted: its respondents are needed for a what-if.`);
-    const population = await this.populations.get(populationKey(tenant, record.datasetId, model), async () => {
+    const out = predictWhatIf(model, population, whatIf);
+    if (!out.ok) throw failureProblem(out, { segmentBy: model.segmentBy, whatIf });
+    return out.result;
+  }
+
+  /**
+   * A ready model with the respondents of its dataset, for a caller that simulates on them (a
+   * scenario forecast). Writes nothing. Each problem names `field`, the request field that chose
+   * the model: 404 when the tenant has no such model, 409 while it is fitting, 422 when it failed
+   * or its dataset has been deleted (the model can no longer simulate anything).
+   */
+  async simulationBasis(tenant: string, id: string, field: string): Promise<{ record: ModelRecord; model: DriverModel; population: Population }> {
+    const ready = await this.ready(tenant, id, field);
+    const population = await this.population(tenant, ready.record, ready.model);
+    if (!population)
+      throw new UnprocessableError(
+        `Model '${id}' can no longer forecast: dataset '${ready.record.datasetId}', on which it was fitted, has been deleted. Fit a model on another dataset and use its id.`,
+        { errors: [{ field, reason: `the dataset of model '${id}' has been deleted` }], extensions: { modelId: id, datasetId: ready.record.datasetId } },
+      );
+    return { ...ready, population };
+  }
+
+  /** A model that can simulate: 404 unknown, 409 still fitting, 422 failed; located at `field` when given. */
+  private async ready(tenant: string, id: string, field?: string): Promise<{ record: ModelRecord; model: DriverModel }> {
+    const at = (reason: string) => (field ? { errors: [{ field, reason }] } : {});
+    let found: Awaited<ReturnType<DynamoModelStore['get']>>;
+    try {
+      found = await this.models.get(tenant, id);
+    } catch (e) {
+      if (e instanceof NotFoundError && field) throw new NotFoundError(`No model '${id}'.`, { cause: e, ...at('no such model') });
+      throw e;
+    }
+    const { record, doc } = found;
+    if (record.status === 'fitting')
+      throw new ConflictError(`Model '${id}' is still fitting; use it once GET /v1/models/${id} shows status 'ready'.`, at('the model is still fitting'));
+    if (record.status === 'failed')
+      throw new UnprocessableError(`Model '${id}' failed to fit, so it cannot predict: ${record.problem?.detail ?? 'no detail recorded'}`, {
+        ...at('the model failed to fit'),
+        extensions: { modelProblem: record.problem },
+      });
+    return { record, model: DriverModelSchema.parse(doc) };
+  }
+
+  /**
+   * The respondents a ready model simulates on, or `null` when its dataset has been deleted. The
+   * dataset is checked every time, cached population or not: a deleted dataset's respondents are
+   * not used again.
+   */
+  private async population(tenant: string, record: ModelRecord, model: DriverModel): Promise<Population | null> {
+    const meta = await this.datasets.getMeta(tenant, record.datasetId);
+    if (!meta) return null;
+    return this.populations.get(populationKey(tenant, record.datasetId, model), async () => {
       const built = buildPopulation(meta.dataset.attributes, await this.readAll(tenant, meta), { attributes: model.attributes.map((a) => a.name), segmentBy: model.segmentBy });
       if (!built.ok) throw failureProblem(built, { segmentBy: model.segmentBy });
       return built.population;
     });
-    const out = predictWhatIf(model, population, whatIf);
-    if (!out.ok) throw failureProblem(out, { segmentBy: model.segmentBy, whatIf });
-    return out.result;
   }
 
   /** Builds the population and fits it. */
@@ -347,11 +387,6 @@ function failureProblem(
   if (errors.length === 0) errors.push({ reason: failure.detail });
   const options = { errors, extensions: { failure: failure.reason, ...extensions } };
   return REQUEST_FAILURES.has(failure.reason) ? new ValidationError(failure.detail, options) : new UnprocessableError(failure.detail, options);
-}
-
-/** A model-layer path such as `changes[1].value` as the API names fields: `body.changes.1.value`. */
-function bodyPath(path: string): string {
-  return `body.${path.replace(/\[(\d+)\]/g, '.$1')}`;
 }
 
 /** The changes of a what-if that name an attribute. */

@@ -15,11 +15,14 @@ import { consoleLogger, type Logger } from '../log.js';
 import type { ModelService } from '../modelService.js';
 import type { DynamoDatasetStore } from '../store/datasets.js';
 import type { DynamoModelStore } from '../store/models.js';
+import type { ScenarioService } from '../scenarioService.js';
+import type { DynamoScenarioStore } from '../store/scenarios.js';
 import { datasetRoutes } from './datasets.js';
 import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
 import { modelRoutes } from './models.js';
 import { validationHook } from './openapi.js';
 import { installProblemHandling } from './problem.js';
+import { scenarioRoutes } from './scenarios.js';
 
 /** Largest request body accepted (API Gateway's own payload limit is 10 MB; Lambda's is 6 MB). */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -28,6 +31,7 @@ export interface AppDeps {
   auth: AuthSettings;
   datasets: { service: DatasetService; store: DynamoDatasetStore };
   models: { service: ModelService; store: DynamoModelStore };
+  scenarios: { service: ScenarioService; store: DynamoScenarioStore };
   logger?: Logger;
 }
 
@@ -88,6 +92,7 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', authenticate(deps.auth));
   app.route('/v1/datasets', datasetRoutes(deps.datasets));
   app.route('/v1/models', modelRoutes(deps.models));
+  app.route('/v1/scenarios', scenarioRoutes(deps.scenarios));
   return app;
 }
 

@@ -2,7 +2,6 @@
  * `/v1/datasets`: upload survey waves (CSV or JSON), append batches, seal, list, read, delete.
  * Handlers only translate HTTP to the dataset service and back.
  */
-import { createHash } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AttributeDescriptorSchema, LIMITS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ScaleSchema, tableFromObjects, type AttributeDescriptorInput, type RawTable } from '../../model/dataset.js';
@@ -10,6 +9,7 @@ import type { DatasetService } from '../datasetService.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 import { DatasetSchema, type DynamoDatasetStore } from '../store/datasets.js';
 import { parseCsv, withCsvLines } from './csv.js';
+import { IdempotencyHeader, requestFingerprint } from './headers.js';
 import { requireScope, type IdentityEnv } from './identity.js';
 import { errorResponses, validationHook } from './openapi.js';
 
@@ -51,14 +51,6 @@ const CreateQuerySchema = z.strictObject({
 
 const IdParams = z.object({
   id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'ds_01jd3v4k8m2a7q9x0c5t6w1r3e' }),
-});
-
-const IdempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]{8,128}$/, '8–128 characters: letters, digits, _ . : -')
-    .optional()
-    .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Idempotency-Key: makes the request safe to retry' }),
 });
 
 const ListQuery = z.strictObject({
@@ -181,7 +173,7 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
       input = { name: body.name, described: body.attributes, table: tableFromObjects(body.rows), seal: body.seal };
     }
     const key = c.req.valid('header')['idempotency-key'];
-    const idem = key ? { key, fingerprint: await fingerprint(c) } : undefined;
+    const idem = key ? { key, fingerprint: await requestFingerprint(c) } : undefined;
     const { dataset, replayed } = await csvLines(c, csv !== null, () => deps.service.create(tenant, input, idem));
     c.header('Location', `/v1/datasets/${dataset.id}`);
     if (replayed) c.header('Idempotent-Replayed', 'true');
@@ -208,7 +200,7 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
       });
     const table = (await readCsvUpload(c, () => validJson(c, AppendJsonSchema).rows)) ?? tableFromObjects(validJson(c, AppendJsonSchema).rows);
     const { result, replayed } = await csvLines(c, csvType(c), async () =>
-      deps.service.append(c.get('identity').tenant, c.req.valid('param').id, table, { key, fingerprint: await fingerprint(c) }),
+      deps.service.append(c.get('identity').tenant, c.req.valid('param').id, table, { key, fingerprint: await requestFingerprint(c) }),
     );
     if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(result, replayed ? 200 : 201);
@@ -305,14 +297,4 @@ function describeFromQuery(query: z.infer<typeof CreateQuerySchema>, columns: st
     described.push({ name, kind: kind ?? 'other', ...(scale ? { scale } : {}) });
   }
   return described;
-}
-
-/** What makes two requests "the same" for idempotency: method, path, query, media type and body. */
-async function fingerprint(c: Context): Promise<string> {
-  const url = new URL(c.req.url);
-  const query = [...url.searchParams.entries()].sort(([a], [b]) => a.localeCompare(b));
-  return createHash('sha256')
-    .update(`${c.req.method} ${url.pathname}?${new URLSearchParams(query).toString()}\n${c.req.header('content-type') ?? ''}\n`)
-    .update(await c.req.text())
-    .digest('base64url');
 }

@@ -1,18 +1,21 @@
 /**
  * `npm start`: Liftcast on this machine. Starts DynamoDB Local (unless DYNAMODB_ENDPOINT points at a
- * DynamoDB already running), creates the table, loads the demo wave for tenant `demo` when it has no
- * dataset yet, and serves the API, its docs and a ready-made demo token.
+ * DynamoDB already running), creates the table, loads the demo wave, fits the demo model and
+ * forecasts the demo scenario for tenant `demo` when it has none yet, and serves the API, its docs
+ * and a ready-made demo token.
  */
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { demoWave } from '../../model/demo.js';
 import { tableFromObjects } from '../../model/dataset.js';
 import { ModelRequestSchema } from '../../model/drivers/contract.js';
+import { ScenarioInputSchema } from '../../model/scenario/contract.js';
 import { composeLiftcast, type Liftcast } from '../compose.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { signDevToken } from '../http/identity.js';
 import { consoleLogger } from '../log.js';
 import { createDynamoClient, ensureTable } from '../store/dynamo.js';
+import { demoScenario } from './demoScenario.js';
 import { JavaMissingError, startDynamoLocal, type DynamoLocal } from './dynamoLocal.js';
 
 export const DEMO_TENANT = 'demo';
@@ -29,7 +32,7 @@ async function main(): Promise<void> {
   }
   const db = createDynamoClient({ endpoint, region: config.region });
   await ensureTable(db, config.tableName);
-  const { app, datasets, models } = composeLiftcast({ db, tableName: config.tableName, auth: config.auth, logger: consoleLogger });
+  const { app, datasets, models, scenarios } = composeLiftcast({ db, tableName: config.tableName, auth: config.auth, logger: consoleLogger });
 
   const existing = await datasets.store.list(DEMO_TENANT, 1);
   if (existing.items.length === 0) {
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
     process.stdout.write(`Loaded the demo wave '${wave.name}' (${created.dataset.rowCount} respondents) for tenant '${DEMO_TENANT}'.\n`);
   }
   const demoModel = await ensureDemoModel(datasets.store, models.service);
+  const demoScenarioId = demoModel ? await ensureDemoScenario(scenarios.service, demoModel) : null;
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     const base = `http://localhost:${info.port}`;
@@ -68,6 +72,13 @@ async function main(): Promise<void> {
                       `Demo driver model ${demoModel} — what if support responsiveness rose by one point?`,
                       `  curl -X POST ${base}/v1/models/${demoModel}/predict -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\`,
                       `    -d '{"changes":[{"attribute":"support_responsiveness","op":"add","value":1}]}'`,
+                    ]
+                  : []),
+                ...(demoScenarioId
+                  ? [
+                      '',
+                      `Demo scenario ${demoScenarioId} — seven initiatives; their NPS lift, revenue impact and ROI:`,
+                      `  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/scenarios/${demoScenarioId}/forecast`,
                     ]
                   : []),
               ]
@@ -111,6 +122,24 @@ async function ensureDemoModel(datasets: Liftcast['datasets']['store'], models: 
     return out.status === 201 ? out.model.id : null;
   } catch (e) {
     process.stderr.write(`The demo driver model could not be fitted: ${e instanceof Error ? e.message : String(e)}\n`);
+    return null;
+  }
+}
+
+/**
+ * The demo tenant's scenario (`demoScenario.ts`) on the demo model, created now when the tenant has
+ * no scenario. A scenario that cannot be forecast is reported and the server starts anyway.
+ */
+async function ensureDemoScenario(scenarios: Liftcast['scenarios']['service'], modelId: string): Promise<string | null> {
+  const existing = await scenarios.list(DEMO_TENANT, { limit: 1 });
+  if (existing.items[0]) return existing.items[0].id;
+  try {
+    const started = Date.now();
+    const { scenario } = await scenarios.create(DEMO_TENANT, ScenarioInputSchema.parse(demoScenario(modelId)));
+    process.stdout.write(`Forecast the demo scenario ${scenario.id} ('${scenario.name}', ${scenario.scenario.initiatives.length} initiatives) in ${Date.now() - started} ms.\n`);
+    return scenario.id;
+  } catch (e) {
+    process.stderr.write(`The demo scenario could not be created: ${e instanceof Error ? e.message : String(e)}\n`);
     return null;
   }
 }

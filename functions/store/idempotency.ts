@@ -38,6 +38,23 @@ export class IdempotencyStore {
   }
 
   /**
+   * Looks without claiming: the first response when this key already completed with the same
+   * request, `null` when the key is free or its request still pending. Lets a caller with costly
+   * work to do (a forecast) replay before doing it, and write nothing when the work fails.
+   */
+  async completed(tenant: string, operation: string, key: string, fingerprint: string, now: number): Promise<{ status: number; body: unknown } | null> {
+    let item: Record<string, AttributeValue> | undefined;
+    try {
+      item = (await this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenant, operation, key), ConsistentRead: true }))).Item;
+    } catch (e) {
+      throw translateDynamoError(e);
+    }
+    if (!item || Number(item.expiresAt?.N) <= now / 1000) return null;
+    if (item.fingerprint?.S !== fingerprint) throw reused();
+    return item.state?.S === 'completed' ? { status: Number(item.status!.N), body: JSON.parse(item.response!.S!) } : null;
+  }
+
+  /**
    * Claims `key` for this request, or tells the caller to replay or resume. `proposedId` is the
    * resource id to use when the key is new.
    */
@@ -50,10 +67,7 @@ export class IdempotencyStore {
         throw translateDynamoError(e);
       }
       if (item && Number(item.expiresAt?.N) > now / 1000) {
-        if (item.fingerprint?.S !== fingerprint)
-          throw new UnprocessableError('This Idempotency-Key was already used with a different request body.', {
-            errors: [{ field: 'header.Idempotency-Key', reason: 'reused with a different request' }],
-          });
+        if (item.fingerprint?.S !== fingerprint) throw reused();
         if (item.state?.S === 'completed')
           return { kind: 'replay', status: Number(item.status!.N), body: JSON.parse(item.response!.S!) };
         return { kind: 'proceed', resourceId: item.resourceId!.S! };
@@ -103,4 +117,10 @@ export class IdempotencyStore {
       },
     };
   }
+}
+
+function reused(): UnprocessableError {
+  return new UnprocessableError('This Idempotency-Key was already used with a different request body.', {
+    errors: [{ field: 'header.Idempotency-Key', reason: 'reused with a different request' }],
+  });
 }

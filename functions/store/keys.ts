@@ -15,5 +15,12 @@ export const keys = {
   batchPrefix: 'BATCH#',
   modelSk: (id: string) => `MODEL#${id}`,
   modelPrefix: 'MODEL#',
+  /** Head of a scenario: name, model and latest version; listing scenarios is a query over these. */
+  scenarioSk: (id: string) => `SCENARIO#${id}`,
+  scenarioPrefix: 'SCENARIO#',
+  /** Partition holding one scenario's immutable versions, so listing or deleting them is one query. */
+  scenarioPartition: (tenant: string, id: string) => `T#${tenant}#SCENARIO#${id}`,
+  scenarioVersionSk: (version: number) => `V#${String(version).padStart(10, '0')}`,
+  scenarioVersionPrefix: 'V#',
   idempotencySk: (operation: string, key: string) => `IDEM#${operation}#${key}`,
 };

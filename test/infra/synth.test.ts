@@ -16,7 +16,7 @@ describe('full synth', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it(
-    'bundles the real API entry with local esbuild into a self-contained ESM file under 1.1 MB that answers GET /health and ships the Swagger UI assets',
+    'bundles the real API entry with local esbuild into a self-contained ESM file under 1.2 MB that answers GET /health and ships the Swagger UI assets',
     { timeout: 120_000 },
     () => {
       expect(
@@ -39,10 +39,10 @@ describe('full synth', () => {
       const assetDir = join(outdir, `asset.${s3Key.asString().replace(/\.zip$/, '')}`);
       expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules']);
       const bundle = join(assetDir, 'index.mjs');
-      // Budget 1.1 MB: zod alone is 454 KB minified (264 KB of it locale messages that esbuild cannot
+      // Budget 1.2 MB: zod alone is 454 KB minified (264 KB of it locale messages that esbuild cannot
       // tree-shake through zod's namespace export). Issue 6 targets 1 MB: a locale stub in a custom
       // esbuild step, or a split of the fitting path into its own function.
-      expect(statSync(bundle).size).toBeLessThan(1_100_000);
+      expect(statSync(bundle).size).toBeLessThan(1_200_000);
       expect(readFileSync(bundle, 'utf8')).toMatch(/^import \{ createRequire as __liftcastCreateRequire \}/);
 
       // Load it the way Lambda would: outside the repository (no node_modules to fall back on), with

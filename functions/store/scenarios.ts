@@ -1,0 +1,432 @@
+/**
+ * DynamoDB adapter for scenarios: a mutable head per scenario and an immutable item per version.
+ *
+ * Items (see `keys.ts`):
+ * - head     `T#<tenant>` / `SCENARIO#<id>`: name, model, latest `version`, createdAt, updatedAt.
+ *            Listing scenarios is a key-order query over heads only (ids sort by creation time).
+ * - version  `T#<tenant>#SCENARIO#<id>` / `V#<version, zero-padded>`: the scenario as posted (with
+ *            defaults applied) and its forecast, each deflated JSON. Written once, never changed.
+ *
+ * Versions live in their own partition rather than beside the heads so that listing scenarios never
+ * reads (and pays for) version items, and listing or deleting one scenario's versions is one query.
+ *
+ * Every write is conditional. A new version is one transaction: the head moves from the version the
+ * client read to the next (`version = :expected`), and the version item must not exist yet. Of any
+ * number of concurrent updates from the same version exactly one commits; the others are told the
+ * scenario changed (412), so no update is ever lost and the version numbers have no gaps.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type QueryCommandInput,
+  type TransactWriteItem,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { ForecastSchema, ScenarioInputSchema, type Forecast, type ScenarioInput } from '../../model/scenario/contract.js';
+import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { translateDynamoError } from './dynamoErrors.js';
+import { keys } from './keys.js';
+
+/** Largest stored version (scenario and forecast, compressed); DynamoDB's item limit is 400 KB. */
+const MAX_VERSION_BYTES = 380_000;
+/** Attempts of an update that collides with another transaction in flight on the same head. */
+const TRANSACTION_ATTEMPTS = 5;
+
+/** A scenario's head: what a listing shows. */
+export const ScenarioHeadSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  modelId: z.string(),
+  version: z.number().int().min(1).describe('The latest version; its ETag is "<version>"'),
+  createdAt: z.string(),
+  updatedAt: z.string().describe('When the latest version was written'),
+});
+export type ScenarioHead = z.infer<typeof ScenarioHeadSchema>;
+
+/** One immutable version: the scenario as stored and the forecast computed for it. */
+export interface ScenarioVersion {
+  id: string;
+  version: number;
+  name: string;
+  modelId: string;
+  /** When the scenario was created (version 1). */
+  createdAt: string;
+  /** When this version was written. */
+  updatedAt: string;
+  scenario: ScenarioInput;
+  forecast: Forecast;
+}
+
+/** A version as a version listing shows it: without its forecast. */
+export type ScenarioVersionSummary = Omit<ScenarioVersion, 'forecast'>;
+
+/** What a new version stores; `id`, `version` and `createdAt` come from the head. */
+export interface NewVersion {
+  name: string;
+  modelId: string;
+  updatedAt: string;
+  scenario: ScenarioInput;
+  forecast: Forecast;
+}
+
+const S = (s: string): AttributeValue => ({ S: s });
+const N = (n: number): AttributeValue => ({ N: String(n) });
+
+export class DynamoScenarioStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  /** Runs one DynamoDB call, translating SDK failures into the API's errors. */
+  private async run<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      throw translateDynamoError(e);
+    }
+  }
+
+  private headKey(tenant: string, id: string): Record<string, AttributeValue> {
+    return { pk: S(keys.tenant(tenant)), sk: S(keys.scenarioSk(id)) };
+  }
+
+  private versionKey(tenant: string, id: string, version: number): Record<string, AttributeValue> {
+    return { pk: S(keys.scenarioPartition(tenant, id)), sk: S(keys.scenarioVersionSk(version)) };
+  }
+
+  /**
+   * Creates a scenario at version 1: head and first version appear together in one transaction
+   * (with any extra item, e.g. the completion of an idempotency record), or not at all.
+   */
+  async create(tenant: string, head: ScenarioHead, first: ScenarioVersion, extra: TransactWriteItem[] = []): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: headItem(tenant, head), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.table, Item: this.versionItem(tenant, first), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...extra,
+          ],
+        }),
+      );
+    } catch (e) {
+      if (e instanceof TransactionCanceledException) throw new ConflictError(`Scenario '${head.id}' already exists.`, { cause: e });
+      throw translateDynamoError(e);
+    }
+  }
+
+  /**
+   * Writes the version after `head` (as the caller read it), provided that is still the latest.
+   * Throws {@link PreconditionFailedError} (with the current version) when another update got
+   * there first, {@link NotFoundError} when the scenario is gone. Returns the new head.
+   */
+  async update(tenant: string, head: ScenarioHead, next: NewVersion): Promise<ScenarioHead> {
+    const { id, version: expected } = head;
+    const version: ScenarioVersion = { ...next, id, version: expected + 1, createdAt: head.createdAt };
+    const item = this.versionItem(tenant, version);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.table,
+                  Key: this.headKey(tenant, id),
+                  UpdateExpression: 'SET version = :next, #name = :name, modelId = :model, updatedAt = :now',
+                  // Version equality is the optimistic lock; a head being deleted takes no new version
+                  // (its delete has already listed the versions it will remove).
+                  ConditionExpression: 'version = :expected AND attribute_not_exists(deleting)',
+                  ExpressionAttributeNames: { '#name': 'name' },
+                  ExpressionAttributeValues: {
+                    ':next': N(version.version),
+                    ':expected': N(expected),
+                    ':name': S(next.name),
+                    ':model': S(next.modelId),
+                    ':now': S(next.updatedAt),
+                  },
+                },
+              },
+              // Versions are immutable: never overwrite one.
+              { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        );
+        return { id, name: next.name, modelId: next.modelId, version: version.version, createdAt: head.createdAt, updatedAt: next.updatedAt };
+      } catch (e) {
+        if (!(e instanceof TransactionCanceledException)) throw translateDynamoError(e);
+        const codes = (e.CancellationReasons ?? []).map((r) => r.Code);
+        if (codes.includes('ConditionalCheckFailed')) {
+          const current = await this.findHead(tenant, id);
+          if (!current) throw new NotFoundError(`No scenario '${id}'.`, { cause: e });
+          throw staleVersionError(id, expected, current.version, e);
+        }
+        // Another transaction on the same head was in flight; it may yet fail, so try again: this
+        // attempt then either commits or meets the version that transaction wrote.
+        if (codes.includes('TransactionConflict') && attempt < TRANSACTION_ATTEMPTS) {
+          await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+          continue;
+        }
+        throw translateDynamoError(e);
+      }
+    }
+  }
+
+  /** The head, or `null` when the scenario does not exist for this tenant (or is being deleted). */
+  async findHead(tenant: string, id: string): Promise<ScenarioHead | null> {
+    const out = await this.run(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.headKey(tenant, id), ConsistentRead: true })));
+    return out.Item && !out.Item.deleting ? headFromItem(out.Item) : null;
+  }
+
+  async getHead(tenant: string, id: string): Promise<ScenarioHead> {
+    const head = await this.findHead(tenant, id);
+    if (!head) throw new NotFoundError(`No scenario '${id}'.`);
+    return head;
+  }
+
+  /**
+   * The latest version. The head and the newest version item are read in parallel (one round trip);
+   * only when an update committed between the two reads is the head's version fetched again.
+   */
+  async getLatest(tenant: string, id: string): Promise<ScenarioVersion> {
+    const [head, newest] = await Promise.all([
+      this.findHead(tenant, id),
+      this.run(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': S(keys.scenarioPartition(tenant, id)), ':prefix': S(keys.scenarioVersionPrefix) },
+            ScanIndexForward: false,
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+        ),
+      ),
+    ]);
+    if (!head) throw new NotFoundError(`No scenario '${id}'.`);
+    const item = newest.Items?.[0];
+    if (item && Number(item.version?.N) === head.version) return versionFromItem(item);
+    return this.readVersion(tenant, id, head.version);
+  }
+
+  /** One version of a scenario that still exists. */
+  async getVersion(tenant: string, id: string, version: number): Promise<ScenarioVersion> {
+    const [head, found] = await Promise.all([this.findHead(tenant, id), this.findVersion(tenant, id, version)]);
+    if (!head) throw new NotFoundError(`No scenario '${id}'.`);
+    if (!found) throw new NotFoundError(`Scenario '${id}' has no version ${version}; its latest is ${head.version}.`);
+    return found;
+  }
+
+  private async findVersion(tenant: string, id: string, version: number): Promise<ScenarioVersion | null> {
+    const out = await this.run(() =>
+      this.db.send(new GetItemCommand({ TableName: this.table, Key: this.versionKey(tenant, id, version), ConsistentRead: true })),
+    );
+    return out.Item ? versionFromItem(out.Item) : null;
+  }
+
+  private async readVersion(tenant: string, id: string, version: number): Promise<ScenarioVersion> {
+    const found = await this.findVersion(tenant, id, version);
+    // The head names a version written in the same transaction, so only a concurrent delete explains this.
+    if (!found) throw new NotFoundError(`No scenario '${id}'.`);
+    return found;
+  }
+
+  /** Versions oldest first, without their forecasts, `limit` at a time. */
+  async listVersions(tenant: string, id: string, options: { limit: number; cursor?: string }): Promise<{ items: ScenarioVersionSummary[]; nextCursor: string | null }> {
+    const pk = S(keys.scenarioPartition(tenant, id));
+    const start = options.cursor !== undefined ? { pk, sk: S(decodeCursor(options.cursor, keys.scenarioVersionPrefix)) } : undefined;
+    const [head, out] = await Promise.all([
+      this.findHead(tenant, id),
+      this.run(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': pk, ':prefix': S(keys.scenarioVersionPrefix) },
+            // The forecast is most of an item; a listing leaves it behind. `name` is a reserved word.
+            ProjectionExpression: 'sk, id, version, #name, modelId, createdAt, updatedAt, scenario',
+            ExpressionAttributeNames: { '#name': 'name' },
+            Limit: options.limit,
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        ),
+      ),
+    ]);
+    if (!head) throw new NotFoundError(`No scenario '${id}'.`);
+    // A version written after the head was read is left for the next read, so the list and the head agree.
+    const items = (out.Items ?? []).map(versionSummaryFromItem).filter((v) => v.version <= head.version);
+    const last = out.LastEvaluatedKey?.sk?.S;
+    return { items, nextCursor: last && items.at(-1)?.version !== head.version ? encodeCursor(last) : null };
+  }
+
+  /** Scenario heads newest first; the cursor is opaque to clients and bound to the tenant. */
+  async list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: ScenarioHead[]; nextCursor: string | null }> {
+    const start = options.cursor !== undefined ? { pk: S(keys.tenant(tenant)), sk: S(decodeCursor(options.cursor, keys.scenarioPrefix)) } : undefined;
+    const out = await this.run(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': S(keys.tenant(tenant)), ':prefix': S(keys.scenarioPrefix) },
+          ScanIndexForward: false,
+          Limit: options.limit,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    const items = (out.Items ?? []).filter((i) => !i.deleting).map(headFromItem);
+    const last = out.LastEvaluatedKey?.sk?.S;
+    return { items, nextCursor: last ? encodeCursor(last) : null };
+  }
+
+  /**
+   * Deletes a scenario and every version. The head is first marked `deleting` (the scenario vanishes
+   * from reads at once and takes no new version), then the versions go, then the head; a DELETE
+   * interrupted half-way can simply be repeated.
+   */
+  async delete(tenant: string, id: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.headKey(tenant, id),
+          UpdateExpression: 'SET deleting = :true',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': { BOOL: true } },
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw new NotFoundError(`No scenario '${id}'.`, { cause: e });
+      throw translateDynamoError(e);
+    }
+    // No update can add a version once the head is marked, so this query sees every version.
+    let requests: WriteRequest[] = [];
+    for await (const item of this.queryItems({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': S(keys.scenarioPartition(tenant, id)) },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    })) {
+      requests.push({ DeleteRequest: { Key: { pk: item.pk!, sk: item.sk! } } });
+      if (requests.length === 25) {
+        await this.batchWrite(requests);
+        requests = [];
+      }
+    }
+    if (requests.length > 0) await this.batchWrite(requests);
+    await this.run(() =>
+      this.db.send(
+        new DeleteItemCommand({ TableName: this.table, Key: this.headKey(tenant, id), ConditionExpression: 'deleting = :true', ExpressionAttributeValues: { ':true': { BOOL: true } } }),
+      ),
+    );
+  }
+
+  private versionItem(tenant: string, v: ScenarioVersion): Record<string, AttributeValue> {
+    const scenario = deflateRawSync(Buffer.from(JSON.stringify(v.scenario), 'utf8'));
+    const forecast = deflateRawSync(Buffer.from(JSON.stringify(v.forecast), 'utf8'));
+    const bytes = scenario.byteLength + forecast.byteLength;
+    if (bytes > MAX_VERSION_BYTES)
+      throw new UnprocessableError(
+        `The scenario and its forecast are too large to store (${bytes} bytes compressed): use fewer initiatives, or a model with fewer segments.`,
+      );
+    return {
+      ...this.versionKey(tenant, v.id, v.version),
+      entity: S('scenario-version'),
+      id: S(v.id),
+      version: N(v.version),
+      name: S(v.name),
+      modelId: S(v.modelId),
+      createdAt: S(v.createdAt),
+      updatedAt: S(v.updatedAt),
+      scenario: { B: scenario },
+      forecast: { B: forecast },
+    };
+  }
+
+  private async *queryItems(input: QueryCommandInput): AsyncGenerator<Record<string, AttributeValue>> {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.run(() => this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
+      yield* page.Items ?? [];
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 10) throw new Error('DynamoDB left deletes unprocessed after 10 retries');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      const out = await this.run(() => this.db.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } })));
+      pending = out.UnprocessedItems?.[this.table] ?? [];
+    }
+  }
+}
+
+export function staleVersionError(id: string, expected: number, current: number, cause?: unknown): PreconditionFailedError {
+  return new PreconditionFailedError(
+    `Scenario '${id}' is at version ${current}, not ${expected}: it changed since you read it. Read it again (GET /v1/scenarios/${id}), reapply your change and send If-Match: "${current}".`,
+    { cause, errors: [{ field: 'header.If-Match', reason: `the latest version is ${current}` }], extensions: { currentVersion: current }, headers: { ETag: `"${current}"` } },
+  );
+}
+
+function headItem(tenant: string, h: ScenarioHead): Record<string, AttributeValue> {
+  return {
+    pk: S(keys.tenant(tenant)),
+    sk: S(keys.scenarioSk(h.id)),
+    entity: S('scenario'),
+    id: S(h.id),
+    name: S(h.name),
+    modelId: S(h.modelId),
+    version: N(h.version),
+    createdAt: S(h.createdAt),
+    updatedAt: S(h.updatedAt),
+  };
+}
+
+function headFromItem(item: Record<string, AttributeValue>): ScenarioHead {
+  return ScenarioHeadSchema.parse({
+    id: item.id?.S,
+    name: item.name?.S,
+    modelId: item.modelId?.S,
+    version: Number(item.version?.N),
+    createdAt: item.createdAt?.S,
+    updatedAt: item.updatedAt?.S,
+  });
+}
+
+function inflateJson(value: AttributeValue | undefined): unknown {
+  if (!value?.B) return undefined;
+  return JSON.parse(inflateRawSync(value.B).toString('utf8'));
+}
+
+function versionSummaryFromItem(item: Record<string, AttributeValue>): ScenarioVersionSummary {
+  return {
+    id: z.string().parse(item.id?.S),
+    version: z.number().int().min(1).parse(Number(item.version?.N)),
+    name: z.string().parse(item.name?.S),
+    modelId: z.string().parse(item.modelId?.S),
+    createdAt: z.string().parse(item.createdAt?.S),
+    updatedAt: z.string().parse(item.updatedAt?.S),
+    scenario: ScenarioInputSchema.parse(inflateJson(item.scenario)),
+  };
+}
+
+function versionFromItem(item: Record<string, AttributeValue>): ScenarioVersion {
+  return { ...versionSummaryFromItem(item), forecast: ForecastSchema.parse(inflateJson(item.forecast)) };
+}
