@@ -121,7 +121,28 @@ export function rampShare(year: number, months: number): number {
 /** Net yearly revenue multiplier of one loyalty group. */
 const multiplier = (e: Economics['promoter']): number => e.retention + e.expansion + e.referral - e.costToServe;
 
+/** A scenario checked against a model and population, ready to forecast or to value sub-portfolios. */
+export interface PreparedScenario {
+  ok: true;
+  ids: string[];
+  /** Discounted cost of each initiative over the horizon. */
+  costs: number[];
+  /** The forecast of the initiatives at `subset` (indices; default all) and of their portfolio. */
+  forecast(subset?: readonly number[]): Forecast;
+  /** The point value of the portfolio of `subset`: NPS lift and net present value (revenue − cost), fast (no intervals). */
+  value(subset: readonly number[]): { npsLift: number; netValue: number | null; cost: number };
+}
+
+/**
+ * Forecasts a scenario: every initiative alone and the portfolio, with intervals. A failure names
+ * the field at fault (an unknown attribute, a target naming a segment the data lacks, …).
+ */
 export function forecastScenario(model: DriverModel, pop: Population, scenario: ScenarioInput, options: ForecastOptions): { ok: true; forecast: Forecast } | ScenarioFailure {
+  const prepared = prepareScenario(model, pop, scenario, options);
+  return prepared.ok ? { ok: true, forecast: prepared.forecast() } : prepared;
+}
+
+export function prepareScenario(model: DriverModel, pop: Population, scenario: ScenarioInput, options: ForecastOptions): PreparedScenario | ScenarioFailure {
   const level = options.level ?? 0.9;
   const z = normalQuantile(0.5 + level / 2);
   const economics = scenario.economics ?? DEFAULT_ECONOMICS;
@@ -367,6 +388,22 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
   const discount = (t: number): number => (1 + scenario.discountRate) ** -t;
 
   /** NPV multiplier of a change in ρ: ∂NPV/∂Δρ per unit revenue, and the exact yearly impacts. */
+  /** Exact revenue impact of a change Δρ per account: R·Π(ρ + ramp·Δρ) − R·ρᵗ, per year, and its NPV. */
+  const exact = (dRho: Float64Array, ramp: number[]): { yearly: number[]; npv: number } => {
+    const y = new Array<number>(horizon).fill(0);
+    for (let a = 0; a < A; a++) {
+      if (dRho[a] === 0 || revenue[a] === 0) continue;
+      let withIt = 1;
+      let without = 1;
+      for (let t = 1; t <= horizon; t++) {
+        withIt *= rho[a]! + ramp[t - 1]! * dRho[a]!;
+        without *= rho[a]!;
+        y[t - 1]! += revenue[a]! * (withIt - without);
+      }
+    }
+    return { yearly: y, npv: y.reduce((s, v, t) => s + v * discount(t + 1), 0) };
+  };
+
   const muCache = new Map<string, Float64Array>();
   const npvMultiplier = (rhoA: number, ramp: number[]): number => {
     let mu = 0;
@@ -481,23 +518,9 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
     let yearly: number[] | null = null;
     let npvInterval: [number, number] | null = null;
     if (revenueSource !== 'none') {
-      const exact = (dRho: Float64Array): { yearly: number[]; npv: number } => {
-        const y = new Array<number>(horizon).fill(0);
-        for (let a = 0; a < A; a++) {
-          if (dRho[a] === 0 || revenue[a] === 0) continue;
-          let withIt = 1;
-          let without = 1;
-          for (let t = 1; t <= horizon; t++) {
-            withIt *= rho[a]! + ramp[t - 1]! * dRho[a]!;
-            without *= rho[a]!;
-            y[t - 1]! += revenue[a]! * (withIt - without);
-          }
-        }
-        return { yearly: y, npv: y.reduce((s, v, t) => s + v * discount(t + 1), 0) };
-      };
-      const pointRev = exact(at.point.dRho);
-      const lowRev = exact(at.low.dRho).npv;
-      const highRev = exact(at.high.dRho).npv;
+      const pointRev = exact(at.point.dRho, ramp);
+      const lowRev = exact(at.low.dRho, ramp).npv;
+      const highRev = exact(at.high.dRho, ramp).npv;
       // Linear NPV per respondent: R_a·μ_a·ω_r·(dP·(vP − vA) + dD·(vD − vA)).
       const key = ramp.join(',');
       let mu = muCache.get(key);
@@ -569,12 +592,7 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
   };
 
   const rampOf = (months: number): number[] => Array.from({ length: horizon }, (_, t) => rampShare(t + 1, months));
-  const initiatives = plans.map((plan) => {
-    const base = evaluate([plan], rampOf(plan.initiative.rampMonths));
-    return { id: plan.initiative.id, name: plan.initiative.name, targeted: plan.targeted, reached: plan.rows.length, ...finish(base, costOf([plan])) };
-  });
-  // The portfolio ramps as its slowest initiative (a conservative reading of overlapping ramps).
-  const portfolio = finish(evaluate(plans, rampOf(Math.max(...plans.map((p) => p.initiative.rampMonths)))), costOf(plans));
+  const portfolioRamp = (chosen: readonly Plan[]): number[] => rampOf(Math.max(0, ...chosen.map((p) => p.initiative.rampMonths)));
 
   const bySegment: Record<string, number> = {};
   let baseTotal = 0;
@@ -587,23 +605,53 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
     `Intervals (${Math.round(level * 100)} %) combine model uncertainty (delta method on each segment's slopes), sampling noise (accounts as clusters) and each effect's range (recomputed at its ends).`,
     'The portfolio applies every initiative together, in scenario order, through the model; its ramp is the slowest initiative’s.',
   );
+  const all = plans.map((_, i) => i);
   return {
     ok: true,
-    forecast: {
-      modelId: options.modelId,
-      computedAt: options.computedAt,
-      intervalLevel: level,
-      currency: scenario.currency,
-      baseline: { nps: (100 * baseTotal) / pop.n, bySegment },
-      initiatives,
-      portfolio,
-      assumptions: {
-        economics,
-        roleWeights: Object.fromEntries(pop.levels.role.map((r, i) => [r, roleWeight[i]!])),
-        revenueSource,
-        method: `${model.method} driver model; reach by a hash of (account, initiative id); revenue from each account's loyalty mix`,
-        notes,
-      },
+    ids: plans.map((p) => p.initiative.id),
+    costs: plans.map((p) => costOf([p]).total),
+    forecast(subset = all) {
+      const chosen = [...subset].sort((x, y) => x - y).map((i) => plans[i]!);
+      const initiatives = chosen.map((plan) => {
+        const base = evaluate([plan], rampOf(plan.initiative.rampMonths));
+        return { id: plan.initiative.id, name: plan.initiative.name, targeted: plan.targeted, reached: plan.rows.length, ...finish(base, costOf([plan])) };
+      });
+      // The portfolio ramps as its slowest initiative (a conservative reading of overlapping ramps).
+      const portfolio = finish(evaluate(chosen, portfolioRamp(chosen)), costOf(chosen));
+      return {
+        modelId: options.modelId,
+        computedAt: options.computedAt,
+        intervalLevel: level,
+        currency: scenario.currency,
+        baseline: { nps: (100 * baseTotal) / pop.n, bySegment },
+        initiatives,
+        portfolio,
+        assumptions: {
+          economics,
+          roleWeights: Object.fromEntries(pop.levels.role.map((r, i) => [r, roleWeight[i]!])),
+          revenueSource,
+          method: `${model.method} driver model; reach by a hash of (account, initiative id); revenue from each account's loyalty mix`,
+          notes,
+        },
+      };
+    },
+    value(subset) {
+      const chosen = [...subset].sort((x, y) => x - y).map((i) => plans[i]!);
+      const cost = costOf(chosen).total;
+      if (chosen.length === 0) return { npsLift: 0, netValue: revenueSource === 'none' ? null : -cost, cost };
+      const sim = simulate(chosen, 'point');
+      let net = 0;
+      const dRho = new Float64Array(A);
+      for (let q = 0; q < sim.rows.length; q++) {
+        const r = sim.rows[q]!;
+        const v = pop.ltr[r]!;
+        const dp = sim.promoter[q]! - (v >= 9 ? 1 : 0);
+        const dd = sim.detractor[q]! - (v <= 6 ? 1 : 0);
+        net += dp - dd;
+        dRho[pop.account[r]!]! += omega[r]! * (dp * (vP - vA) + dd * (vD - vA));
+      }
+      const netValue = revenueSource === 'none' ? null : exact(dRho, portfolioRamp(chosen)).npv - cost;
+      return { npsLift: (100 * net) / pop.n, netValue, cost };
     },
   };
 }
