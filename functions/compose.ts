@@ -9,6 +9,7 @@ import { createApp } from './http/app.js';
 import type { AuthSettings } from './http/identity.js';
 import { consoleLogger, type Logger } from './log.js';
 import { ModelService } from './modelService.js';
+import { PortfolioService } from './portfolioService.js';
 import { ScenarioService } from './scenarioService.js';
 import { DynamoDatasetStore } from './store/datasets.js';
 import { IdempotencyStore } from './store/idempotency.js';
@@ -53,6 +54,7 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   const scenarioStore = new DynamoScenarioStore(options.db, options.tableName);
   const scenarios = { service: new ScenarioService(scenarioStore, modelService, idempotency, bus, options.clock, { logger }), store: scenarioStore };
 
-  const app = createApp({ auth: options.auth, datasets, models, scenarios, logger });
+  const portfolio = new PortfolioService(scenarios.service, modelService);
+  const app = createApp({ auth: options.auth, datasets, models, scenarios, portfolio, logger });
   return { app, datasets, models, scenarios, bus };
 }

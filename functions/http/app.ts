@@ -15,6 +15,7 @@ import { consoleLogger, type Logger } from '../log.js';
 import type { ModelService } from '../modelService.js';
 import type { DynamoDatasetStore } from '../store/datasets.js';
 import type { DynamoModelStore } from '../store/models.js';
+import type { PortfolioService } from '../portfolioService.js';
 import type { ScenarioService } from '../scenarioService.js';
 import type { DynamoScenarioStore } from '../store/scenarios.js';
 import { datasetRoutes } from './datasets.js';
@@ -22,6 +23,7 @@ import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js
 import { modelRoutes } from './models.js';
 import { validationHook } from './openapi.js';
 import { installProblemHandling } from './problem.js';
+import { portfolioRoutes } from './portfolio.js';
 import { scenarioRoutes } from './scenarios.js';
 
 /** Largest request body accepted (API Gateway's own payload limit is 10 MB; Lambda's is 6 MB). */
@@ -32,6 +34,7 @@ export interface AppDeps {
   datasets: { service: DatasetService; store: DynamoDatasetStore };
   models: { service: ModelService; store: DynamoModelStore };
   scenarios: { service: ScenarioService; store: DynamoScenarioStore };
+  portfolio: PortfolioService;
   logger?: Logger;
 }
 
@@ -93,6 +96,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/datasets', datasetRoutes(deps.datasets));
   app.route('/v1/models', modelRoutes(deps.models));
   app.route('/v1/scenarios', scenarioRoutes(deps.scenarios));
+  app.route('/v1', portfolioRoutes(deps.portfolio));
   return app;
 }
 

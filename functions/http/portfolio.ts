@@ -1,0 +1,149 @@
+/**
+ * Finance views over scenarios: `GET /v1/scenarios/{id}/ranking` (JSON or CSV), `GET /v1/rankings`
+ * (every scenario's initiatives together), `POST /v1/compare` and `POST /v1/scenarios/{id}/optimize`.
+ * Mounted at `/v1`; handlers translate HTTP to the portfolio service and back.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OptimizeRequestSchema } from '../../model/scenario/optimize.js';
+import { RankBySchema, rankingCsv } from '../../model/scenario/ranking.js';
+import type { PortfolioService } from '../portfolioService.js';
+import { requireScope, type IdentityEnv } from './identity.js';
+import { errorResponses, named, validationHook } from './openapi.js';
+
+const Interval = z.tuple([z.number(), z.number()]);
+const RankedInitiative = z
+  .object({
+    rank: z.number().int(),
+    id: z.string(),
+    name: z.string(),
+    value: z.number().nullable().openapi({ description: 'The metric ranked by; null when it cannot be computed (e.g. ROI without revenue)' }),
+    interval: Interval.nullable(),
+    probabilityAboveNext: z.number().nullable().openapi({ description: 'Probability that this initiative truly ranks above the next one' }),
+    npsLift: z.number(),
+    npsInterval: Interval,
+    npv: z.number().nullable().openapi({ description: 'Net present value: revenue.npv − cost.total' }),
+    roi: z.number().nullable(),
+    cost: z.number(),
+    paybackMonths: z.number().nullable(),
+    liftPerMillion: z.number().nullable(),
+  })
+  .openapi('RankedInitiative');
+const RankingPage = z
+  .object({
+    scenarioId: z.string(),
+    version: z.number().int(),
+    by: RankBySchema,
+    segment: z.string().nullable(),
+    currency: z.string(),
+    intervalLevel: z.number(),
+    items: z.array(RankedInitiative),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('Ranking');
+
+const IdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'scn_01jd3v4k8m2a7q9x0c5t6w1r3e' }) });
+const RankingQuery = z.strictObject({
+  by: RankBySchema.default('roi').openapi({ description: 'roi | npv | npsLift | liftPerMillion | paybackMonths (shortest first)' }),
+  segment: z.string().min(1).max(128).optional().openapi({ description: 'Rank by this segment’s NPS lift' }),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(400).optional(),
+  format: z.enum(['json', 'csv']).optional().openapi({ description: 'csv: the same page as CSV (or send Accept: text/csv)' }),
+});
+
+const ranking = createRoute({
+  method: 'get',
+  path: '/scenarios/{id}/ranking',
+  tags: ['Rankings'],
+  summary: 'A scenario’s initiatives in rank order',
+  description:
+    'Ranks by the stored forecast (no recomputation); ties keep scenario order. `probabilityAboveNext` comes from the same intervals. ' +
+    'CSV (Accept: text/csv or format=csv) neutralises cells starting with = + - @ against formula injection.',
+  middleware: [requireScope('read')] as const,
+  request: { params: IdParams, query: RankingQuery },
+  responses: {
+    200: { description: 'A page of the ranking', content: { 'application/json': { schema: RankingPage }, 'text/csv': { schema: z.string() } } },
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
+
+const rankings = createRoute({
+  method: 'get',
+  path: '/rankings',
+  tags: ['Rankings'],
+  summary: 'The initiatives of all the tenant’s scenarios, ranked together',
+  middleware: [requireScope('read')] as const,
+  request: { query: RankingQuery.omit({ segment: true, format: true }) },
+  responses: {
+    200: {
+      description: 'A page of the portfolio ranking',
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              by: RankBySchema,
+              items: z.array(RankedInitiative.extend({ scenarioId: z.string(), scenarioName: z.string(), currency: z.string() })),
+              nextCursor: z.string().nullable(),
+            })
+            .openapi('PortfolioRanking'),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+const CompareBody = z.strictObject({ scenarios: z.array(z.string().min(1).max(64)).min(2).max(10) }).openapi('CompareRequest');
+const compare = createRoute({
+  method: 'post',
+  path: '/compare',
+  tags: ['Rankings'],
+  summary: 'Scenarios side by side',
+  description: 'Baseline and portfolio NPS, net value, ROI, cost and payback of each scenario, with intervals, and the difference between each pair.',
+  middleware: [requireScope('read')] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: CompareBody } } } },
+  responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Comparison') } } }, ...errorResponses(400, 401, 403, 404) },
+});
+
+const optimize = createRoute({
+  method: 'post',
+  path: '/scenarios/{id}/optimize',
+  tags: ['Rankings'],
+  summary: 'The best portfolio within a budget, and the efficient frontier',
+  description:
+    'Evaluates portfolios through the model (overlapping effects saturate): exhaustive up to 20 initiatives, greedy with swaps beyond. ' +
+    '`budget` compares with the portfolio’s discounted cost.total; objective npv is revenue.npv − cost.total. An impossible budget is a 422.',
+  middleware: [requireScope('read')] as const,
+  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: named(OptimizeRequestSchema, 'OptimizeRequest') } } } },
+  responses: {
+    200: { description: 'Selected initiatives, their portfolio forecast and the frontier', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Optimization') } } },
+    ...errorResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+
+export function portfolioRoutes(service: PortfolioService) {
+  const app = new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook });
+
+  app.openapi(ranking, async (c) => {
+    const { format, segment, cursor, ...rest } = c.req.valid('query');
+    const page = await service.ranking(c.get('identity').tenant, c.req.valid('param').id, { ...rest, ...(segment ? { segment } : {}), ...(cursor ? { cursor } : {}) });
+    const wantsCsv = format === 'csv' || (format === undefined && /\btext\/csv\b/.test(c.req.header('accept') ?? ''));
+    if (wantsCsv) {
+      c.header('Content-Type', 'text/csv; charset=utf-8');
+      c.header('Content-Disposition', `attachment; filename="ranking-${page.scenarioId}-${page.by}.csv"`);
+      if (page.nextCursor) c.header('Link', `<?by=${page.by}&format=csv&cursor=${page.nextCursor}>; rel="next"`);
+      return c.body(rankingCsv(page.items, page.by), 200);
+    }
+    return c.json(page, 200);
+  });
+
+  app.openapi(rankings, async (c) => {
+    const { cursor, ...rest } = c.req.valid('query');
+    return c.json(await service.rankings(c.get('identity').tenant, { ...rest, ...(cursor ? { cursor } : {}) }), 200);
+  });
+
+  app.openapi(compare, async (c) => c.json(await service.compare(c.get('identity').tenant, c.req.valid('json').scenarios), 200));
+
+  app.openapi(optimize, async (c) => c.json(await service.optimize(c.get('identity').tenant, c.req.valid('param').id, c.req.valid('json')), 200));
+
+  return app;
+}

@@ -1,0 +1,208 @@
+/**
+ * Use cases finance and dashboards need on top of scenarios: ranked investment lists (per scenario
+ * and across the tenant's scenarios), side-by-side comparison, and the budget optimiser. Rankings
+ * and comparisons read stored forecasts (no recomputation); the optimiser evaluates portfolios
+ * through the scenario's model.
+ */
+import type { Forecast, Outcome } from '../model/scenario/contract.js';
+import { prepareScenario } from '../model/scenario/forecast.js';
+import { optimizePortfolio, type OptimizeRequest } from '../model/scenario/optimize.js';
+import { rankInitiatives, type RankBy, type RankedInitiative } from '../model/scenario/ranking.js';
+import { normalQuantile } from '../model/stats.js';
+import { ConflictError, UnprocessableError, ValidationError } from './errors.js';
+import type { ModelService } from './modelService.js';
+import type { ScenarioService } from './scenarioService.js';
+
+export interface RankingPage {
+  scenarioId: string;
+  version: number;
+  by: RankBy;
+  segment: string | null;
+  currency: string;
+  intervalLevel: number;
+  items: RankedInitiative[];
+  nextCursor: string | null;
+}
+
+/** Largest number of scenarios ranked together by `GET /v1/rankings`. */
+export const MAX_RANKED_SCENARIOS = 200;
+
+const encodeCursor = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+function decodeCursor<T>(cursor: string, check: (v: unknown) => v is T): T {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (check(v)) return v;
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('The cursor is not valid: pass back nextCursor from the previous page.', { errors: [{ field: 'query.cursor', reason: 'not a cursor this API issued' }] });
+}
+const isOffset = (v: unknown): v is { o: number; v?: number } => typeof v === 'object' && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
+
+export class PortfolioService {
+  constructor(
+    private readonly scenarios: ScenarioService,
+    private readonly models: ModelService,
+  ) {}
+
+  /** A scenario's initiatives in rank order, a page at a time (the cursor pins the version). */
+  async ranking(tenant: string, id: string, query: { by: RankBy; segment?: string; limit: number; cursor?: string }): Promise<RankingPage> {
+    const latest = await this.scenarios.get(tenant, id);
+    const forecast = latest.forecast;
+    checkSegment(forecast, query.segment);
+    const start = query.cursor ? decodeCursor(query.cursor, isOffset) : { o: 0, v: latest.version };
+    if (start.v !== undefined && start.v !== latest.version)
+      throw new ConflictError(`Scenario '${id}' changed (now version ${latest.version}) since this ranking's first page: start again without a cursor.`);
+    const all = rankInitiatives(forecast, query.by, query.segment);
+    const items = all.slice(start.o, start.o + query.limit);
+    const next = start.o + query.limit;
+    return {
+      scenarioId: id,
+      version: latest.version,
+      by: query.by,
+      segment: query.segment ?? null,
+      currency: forecast.currency,
+      intervalLevel: forecast.intervalLevel,
+      items,
+      nextCursor: next < all.length ? encodeCursor({ o: next, v: latest.version }) : null,
+    };
+  }
+
+  /** The initiatives of all of the tenant's scenarios ranked together, each with its scenario. */
+  async rankings(tenant: string, query: { by: RankBy; limit: number; cursor?: string }): Promise<{ by: RankBy; items: (RankedInitiative & { scenarioId: string; scenarioName: string; currency: string })[]; nextCursor: string | null }> {
+    const heads: { id: string; name: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.scenarios.list(tenant, { limit: 100, ...(cursor ? { cursor } : {}) });
+      heads.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && heads.length < MAX_RANKED_SCENARIOS);
+    const forecasts = await Promise.all(heads.map(async (h) => ({ head: h, forecast: (await this.scenarios.get(tenant, h.id)).forecast })));
+    // One synthetic forecast holding every initiative, so ranking and probabilities are computed once.
+    const owner: { scenarioId: string; scenarioName: string; currency: string; initiativeId: string }[] = [];
+    const merged: Forecast | null =
+      forecasts.length === 0
+        ? null
+        : {
+            ...forecasts[0]!.forecast,
+            initiatives: forecasts.flatMap(({ head, forecast }) =>
+              forecast.initiatives.map((o) => {
+                owner.push({ scenarioId: head.id, scenarioName: head.name, currency: forecast.currency, initiativeId: o.id });
+                return { ...o, id: `${owner.length - 1}` };
+              }),
+            ),
+          };
+    const all = merged
+      ? rankInitiatives(merged, query.by).map((r) => {
+          const { initiativeId, ...o } = owner[Number(r.id)]!;
+          return { ...r, id: initiativeId, ...o };
+        })
+      : [];
+    const start = query.cursor ? decodeCursor(query.cursor, isOffset).o : 0;
+    const next = start + query.limit;
+    return { by: query.by, items: all.slice(start, next), nextCursor: next < all.length ? encodeCursor({ o: next }) : null };
+  }
+
+  /** Portfolios side by side, and the difference between each pair (independent intervals, combined). */
+  async compare(tenant: string, ids: string[]) {
+    const seen = new Set<string>();
+    ids.forEach((id, i) => {
+      if (seen.has(id)) throw new ValidationError('A scenario is listed twice.', { errors: [{ field: `body.scenarios.${i}`, reason: `'${id}' is already listed` }] });
+      seen.add(id);
+    });
+    const rows = await Promise.all(
+      ids.map(async (id) => {
+        const v = await this.scenarios.get(tenant, id);
+        const p = v.forecast.portfolio;
+        return {
+          id,
+          name: v.name,
+          version: v.version,
+          currency: v.forecast.currency,
+          intervalLevel: v.forecast.intervalLevel,
+          baselineNps: v.forecast.baseline.nps,
+          nps: p.nps,
+          netValue: netValueOf(p),
+          roi: p.roi,
+          cost: p.cost,
+          paybackMonths: p.paybackMonths,
+          liftPerMillion: p.liftPerMillion,
+        };
+      }),
+    );
+    const z = normalQuantile(0.95);
+    const sd = (iv: [number, number]): number => (iv[1] - iv[0]) / (2 * z);
+    const diff = (a: { value: number; interval: [number, number] } | null, b: { value: number; interval: [number, number] } | null) => {
+      if (!a || !b) return null;
+      const d = a.value - b.value;
+      const s = Math.hypot(sd(a.interval), sd(b.interval));
+      return { value: d, interval: [d - z * s, d + z * s] as [number, number] };
+    };
+    const differences = [];
+    for (let i = 0; i < rows.length; i++)
+      for (let j = i + 1; j < rows.length; j++) {
+        const a = rows[i]!;
+        const b = rows[j]!;
+        differences.push({
+          a: a.id,
+          b: b.id,
+          npsLift: diff({ value: a.nps.lift, interval: a.nps.interval }, { value: b.nps.lift, interval: b.nps.interval }),
+          netValue: a.currency === b.currency ? diff(a.netValue, b.netValue) : null,
+          cost: a.currency === b.currency ? a.cost.total - b.cost.total : null,
+        });
+      }
+    return { scenarios: rows, differences, note: 'Differences treat the two forecasts as independent; portfolios on the same model are positively correlated, so these intervals are conservative.' };
+  }
+
+  /** The best portfolio within a budget, its forecast and the efficient frontier. */
+  async optimize(tenant: string, id: string, request: OptimizeRequest) {
+    const latest = await this.scenarios.get(tenant, id);
+    const { model, population } = await this.models.simulationBasis(tenant, latest.scenario.modelId, 'modelId');
+    const prepared = prepareScenario(model, population, latest.scenario, { modelId: latest.scenario.modelId, computedAt: new Date().toISOString() });
+    if (!prepared.ok) throw new UnprocessableError(`Scenario '${id}' can no longer be forecast on its model: ${prepared.detail}`);
+    if (request.objective === 'npv' && latest.forecast.assumptions.revenueSource === 'none')
+      throw new UnprocessableError('This scenario has no revenue (no account_revenue in the dataset and no revenueBase), so it has no NPV to maximise: use objective npsLift, or add revenueBase.', {
+        errors: [{ field: 'body.objective', reason: 'no revenue to value' }],
+      });
+    const result = optimizePortfolio(
+      {
+        ids: prepared.ids,
+        costs: prepared.costs,
+        evaluate: (subset) => {
+          const v = prepared.value(subset);
+          return { objective: request.objective === 'npv' ? (v.netValue ?? 0) : v.npsLift, npsLift: v.npsLift, cost: v.cost };
+        },
+      },
+      request,
+    );
+    if (!result.ok) {
+      if (result.reason === 'unknown-initiative') throw new ValidationError(result.detail, { errors: [{ field: `body.${result.field!.replace(/\[(\d+)\]/g, '.$1')}`, reason: 'no such initiative' }] });
+      throw new UnprocessableError(result.detail, { errors: [{ field: 'body.budget', reason: 'infeasible' }] });
+    }
+    const forecast = result.selected.length > 0 ? prepared.forecast(result.selected) : null;
+    return {
+      scenarioId: id,
+      version: latest.version,
+      objective: request.objective,
+      budget: request.budget,
+      method: result.method,
+      evaluations: result.evaluations,
+      selected: result.selected.map((j) => prepared.ids[j]!),
+      value: result.value,
+      forecast: forecast?.portfolio ?? null,
+      initiatives: forecast?.initiatives ?? [],
+      frontier: result.frontier.map((f) => ({ ...f, selected: f.selected.map((j) => prepared.ids[j]!) })),
+    };
+  }
+}
+
+function netValueOf(o: Outcome): { value: number; interval: [number, number] } | null {
+  return o.revenue ? { value: o.revenue.npv - o.cost.total, interval: [o.revenue.interval[0] - o.cost.total, o.revenue.interval[1] - o.cost.total] } : null;
+}
+
+function checkSegment(forecast: Forecast, segment: string | undefined): void {
+  if (segment !== undefined && !(segment in forecast.baseline.bySegment))
+    throw new ValidationError(`No segment '${segment}' in this forecast; it has ${Object.keys(forecast.baseline.bySegment).join(', ')}.`, {
+      errors: [{ field: 'query.segment', reason: 'unknown segment' }],
+    });
+}
