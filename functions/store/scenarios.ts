@@ -40,6 +40,9 @@ import { keys } from './keys.js';
 
 /** Largest stored version (scenario and forecast, compressed); DynamoDB's item limit is 400 KB. */
 const MAX_VERSION_BYTES = 380_000;
+
+/** Immutable versions kept in memory (least recently used first out). */
+const VERSION_CACHE_SIZE = 256;
 /** Attempts of an update that collides with another transaction in flight on the same head. */
 const TRANSACTION_ATTEMPTS = 5;
 
@@ -84,6 +87,8 @@ const S = (s: string): AttributeValue => ({ S: s });
 const N = (n: number): AttributeValue => ({ N: String(n) });
 
 export class DynamoScenarioStore {
+  private readonly versionCache = new Map<string, ScenarioVersion>();
+
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
@@ -201,25 +206,21 @@ export class DynamoScenarioStore {
    * only when an update committed between the two reads is the head's version fetched again.
    */
   async getLatest(tenant: string, id: string): Promise<ScenarioVersion> {
-    const [head, newest] = await Promise.all([
-      this.findHead(tenant, id),
-      this.run(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': S(keys.scenarioPartition(tenant, id)), ':prefix': S(keys.scenarioVersionPrefix) },
-            ScanIndexForward: false,
-            Limit: 1,
-            ConsistentRead: true,
-          }),
-        ),
-      ),
-    ]);
+    const head = await this.findHead(tenant, id);
     if (!head) throw new NotFoundError(`No scenario '${id}'.`);
-    const item = newest.Items?.[0];
-    if (item && Number(item.version?.N) === head.version) return versionFromItem(item);
-    return this.readVersion(tenant, id, head.version);
+    // Versions never change once written, so the latest one can be served from memory: a read is
+    // then one small GetItem (the head), not a query of the large version item and its inflation.
+    const key = `${tenant}\u0000${id}\u0000${head.version}`;
+    const hit = this.versionCache.get(key);
+    if (hit) {
+      this.versionCache.delete(key);
+      this.versionCache.set(key, hit);
+      return hit;
+    }
+    const version = await this.readVersion(tenant, id, head.version);
+    this.versionCache.set(key, version);
+    if (this.versionCache.size > VERSION_CACHE_SIZE) this.versionCache.delete(this.versionCache.keys().next().value!);
+    return version;
   }
 
   /** One version of a scenario that still exists. */

@@ -11,6 +11,10 @@
  * Usage: `npm run bench`, or `BENCH_ROWS_LARGE=100000 npm run bench` for a quick run.
  */
 import { benchDriverModel } from './driverModel.js';
+import { benchForecast } from './forecast.js';
+import { benchForecastLatency } from './forecastLatency.js';
+import { demoScenario } from '../../functions/local/demoScenario.js';
+import { demoWave } from '../../model/demo.js';
 import { benchLeastSquares } from './leastSquares.js';
 import { energySurvey, SURVEYS_DIR } from './realSurvey.js';
 import { randomUUID } from 'node:crypto';
@@ -527,6 +531,36 @@ async function main(): Promise<number> {
           `${`  least squares + pooled segments + CV`.padEnd(48)} ${ms(dm.olsMs).padStart(12)}\n` +
           `${`  NPS-aware ordinal fit (auto, CV structure)`.padEnd(48)} ${ms(dm.ordinalMs).padStart(12)}  (chose ${dm.ordinalStructure}; target < 10 s at 1,000,000: ${mark(rows < 1_000_000 || dm.ordinalMs < 10_000)})\n` +
           `${`  what-if, median of 6 warm runs`.padEnd(48)} ${ms(median).padStart(12)}  (first run ${ms(dm.whatIfMs[0]!)} incl. JIT and caching latent scores; lift ${dm.whatIfLift.toFixed(2)} NPS; target < 200 ms: ${mark(median < 200)})\n`,
+      );
+    }
+    {
+      progress('scenario forecast, 20 initiatives on 200,000 respondents');
+      const fb = benchForecast(200_000);
+      const warm = Math.min(...fb.forecastMs.slice(1));
+      driverLines.push(
+        `${'forecast 20 initiatives, 200,000 respondents'.padEnd(48)} ${ms(warm).padStart(12)}  ` +
+          `(with intervals: model, sampling, effect ranges; first run ${ms(fb.forecastMs[0]!)}; portfolio lift ${fb.portfolioLift.toFixed(1)} NPS; target < 3 s: ${warm < 3000 ? 'within target' : 'OVER TARGET'})\n`,
+      );
+    }
+    {
+      progress('GET /v1/scenarios/{id}/forecast under load');
+      const tenant = `bench-latency-${randomUUID().slice(0, 8)}`;
+      const token = await signDevToken(SECRET, { tenant });
+      const wave = demoWave({ seed: 2026 });
+      const call = async (path: string, body: unknown) => {
+        const res = await liftcast.app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const json = (await res.json()) as any;
+        if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json).slice(0, 500)}`);
+        return json;
+      };
+      const ds = await call('/v1/datasets', { name: wave.name, attributes: wave.attributes, rows: wave.rows });
+      const model = await call('/v1/models', { datasetId: ds.id });
+      const scenario = await call('/v1/scenarios', demoScenario(model.id));
+      const lat = await benchForecastLatency(liftcast, token, scenario.id, 2000, 8);
+      driverLines.push(
+        `${`GET forecast under load (${lat.concurrency} clients, HTTP)`.padEnd(48)} ${`p99 ${lat.p99.toFixed(1)} ms`.padStart(12)}  ` +
+          `(p50 ${lat.p50.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms, ${int(lat.perSecond)} requests/s over ${int(lat.requests)}; target p99 < 50 ms: ${lat.p99 < 50 ? 'within target' : 'OVER TARGET'})\n`,
       );
     }
     const real = await benchRealSurvey(env);
