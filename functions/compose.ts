@@ -4,7 +4,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DatasetService } from './datasetService.js';
-import { InProcessBus } from './events/bus.js';
+import { InProcessBus, type EventPublisher } from './events/bus.js';
+import { EventBridgePublisher, type PutEventsSender } from './events/eventBridge.js';
 import { createApp } from './http/app.js';
 import type { AuthSettings } from './http/identity.js';
 import { consoleLogger, type Logger } from './log.js';
@@ -21,8 +22,13 @@ export interface Liftcast {
   datasets: { service: DatasetService; store: DynamoDatasetStore };
   models: { service: ModelService; store: DynamoModelStore };
   scenarios: { service: ScenarioService; store: DynamoScenarioStore };
-  /** Carries `ModelFitRequested` to the model worker, in this process, and announces `ScenarioForecasted`. */
+  /**
+   * Carries `ModelFitRequested` to the model worker, in this process, and announces `ScenarioForecasted`.
+   * Idle when {@link ComposeOptions.eventBus} is set: events then go to EventBridge.
+   */
   bus: InProcessBus;
+  /** Where the services publish events: `bus`, or EventBridge when {@link ComposeOptions.eventBus} is set. */
+  publisher: EventPublisher;
 }
 
 export interface ComposeOptions {
@@ -33,6 +39,13 @@ export interface ComposeOptions {
   clock?: () => Date;
   /** Largest dataset fitted within the request; see `ModelServiceOptions.syncRowLimit`. */
   syncRowLimit?: number;
+  /**
+   * The EventBridge bus to publish to (`LIFTCAST_EVENT_BUS`, in AWS). When set, events go to it and
+   * a queued fit is left to the model worker Lambda; when absent, the in-process bus runs the fit
+   * in this process after the response (local server, tests).
+   * @default - the in-process bus
+   */
+  eventBus?: { name: string; client: PutEventsSender };
 }
 
 export function composeLiftcast(options: ComposeOptions): Liftcast {
@@ -43,18 +56,19 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   const datasets = { service, store };
 
   const bus = new InProcessBus(logger);
+  const publisher: EventPublisher = options.eventBus ? new EventBridgePublisher(options.eventBus.client, options.eventBus.name) : bus;
   const modelStore = new DynamoModelStore(options.db, options.tableName);
-  const modelService = new ModelService(store, modelStore, bus, options.clock, {
+  const modelService = new ModelService(store, modelStore, publisher, options.clock, {
     logger,
     ...(options.syncRowLimit !== undefined ? { syncRowLimit: options.syncRowLimit } : {}),
   });
-  bus.subscribe('ModelFitRequested', (detail) => modelService.fitInWorker(detail));
+  if (!options.eventBus) bus.subscribe('ModelFitRequested', (detail) => modelService.fitInWorker(detail));
   const models = { service: modelService, store: modelStore };
 
   const scenarioStore = new DynamoScenarioStore(options.db, options.tableName);
-  const scenarios = { service: new ScenarioService(scenarioStore, modelService, idempotency, bus, options.clock, { logger }), store: scenarioStore };
+  const scenarios = { service: new ScenarioService(scenarioStore, modelService, idempotency, publisher, options.clock, { logger }), store: scenarioStore };
 
   const portfolio = new PortfolioService(scenarios.service, modelService);
   const app = createApp({ auth: options.auth, datasets, models, scenarios, portfolio, logger });
-  return { app, datasets, models, scenarios, bus };
+  return { app, datasets, models, scenarios, bus, publisher };
 }

@@ -15,6 +15,8 @@ const ConfigSchema = z.object({
   LIFTCAST_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_JWT_SECRET),
   LIFTCAST_DATA_DIR: z.string().min(1).default('.data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // EventBridge bus name or ARN (1–256 characters of the names EventBridge accepts).
+  LIFTCAST_EVENT_BUS: z.string().regex(/^[A-Za-z0-9/:._-]{1,256}$/, 'must be an EventBridge bus name or ARN').optional(),
 });
 
 export interface Config {
@@ -26,6 +28,11 @@ export interface Config {
   devSecret: boolean;
   dataDir: string;
   port: number;
+  /**
+   * EventBridge bus that events are published to (`LIFTCAST_EVENT_BUS`). When set, a queued model
+   * fit is done by the model worker Lambda; when absent, by the in-process bus (local server, tests).
+   */
+  eventBus: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -47,5 +54,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devSecret: c.LIFTCAST_JWT_SECRET === DEV_JWT_SECRET,
     dataDir: c.LIFTCAST_DATA_DIR,
     port: c.PORT,
+    eventBus: c.LIFTCAST_EVENT_BUS,
   };
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -10,11 +10,10 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
+import { liftcastFunction, type ShippedFiles } from './lambda.js';
 
 export interface LiftcastApiProps {
   /** Absolute path of the Lambda entry file exporting `handler` (`handle(app)` from `hono/aws-lambda`). */
@@ -39,8 +38,12 @@ export interface LiftcastApiProps {
  * Routes anyone may call without a token, as `[method, path]`. Everything else on the API needs a
  * valid JWT, because the JWT authorizer is the API's default and only these routes opt out.
  */
-const publicRoutes: ReadonlyArray<readonly [HttpMethod, string]> = [
+export const publicRoutes: ReadonlyArray<readonly [HttpMethod, string]> = [
+  // The dashboard's page and its script, style sheet and Chart.js: static, holding no data (the page
+  // calls /v1 with the user's bearer token). Served by the same function, see infra/README.md.
   [HttpMethod.GET, '/'],
+  [HttpMethod.GET, '/dashboard'],
+  [HttpMethod.GET, '/dashboard/assets/{proxy+}'],
   [HttpMethod.GET, '/health'],
   [HttpMethod.GET, '/openapi.json'],
   [HttpMethod.GET, '/docs'],
@@ -48,10 +51,14 @@ const publicRoutes: ReadonlyArray<readonly [HttpMethod, string]> = [
 ];
 
 /**
- * Swagger UI files the app serves under `/docs/assets/` by resolving `swagger-ui-dist/<file>` next to
- * its own module (functions/http/app.ts). The bundle has no node_modules, so ship just these.
+ * Package files the app reads from disk: Swagger UI's, served under `/docs/assets/` by resolving
+ * `swagger-ui-dist/<file>` (functions/http/app.ts), and Chart.js's browser build, served under
+ * `/dashboard/assets/` (functions/http/dashboard.ts). The bundle has no node_modules, so ship just these.
  */
-const docsAssets = ['package.json', 'LICENSE', 'swagger-ui.css', 'swagger-ui-bundle.js'];
+export const apiShippedFiles: ShippedFiles = {
+  'swagger-ui-dist': ['package.json', 'LICENSE', 'swagger-ui.css', 'swagger-ui-bundle.js'],
+  'chart.js': ['package.json', 'LICENSE.md', 'dist/chart.umd.min.js'],
+};
 
 /** Stage-wide limits, in requests: a burst of 200, then 100 per second sustained. */
 const stageThrottle = { burstLimit: 200, rateLimit: 100 } as const;
@@ -73,44 +80,15 @@ export class LiftcastApi extends Construct {
   constructor(scope: Construct, id: string, props: LiftcastApiProps) {
     super(scope, id);
 
-    this.handler = new NodejsFunction(this, 'Handler', {
+    this.handler = liftcastFunction(this, 'Handler', {
       entry: props.entry,
       projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      description: 'Liftcast HTTP API (Hono app)',
       memorySize: 1024,
       // API Gateway gives up on an HTTP API integration after 30 s; stop just before it does.
       timeout: Duration.seconds(29),
-      logGroup: new LogGroup(this, 'HandlerLogs', { retention: RetentionDays.ONE_MONTH }),
-      environment: {
-        LIFTCAST_AUTH_MODE: 'gateway',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // Mappings are enough for readable stack traces; the sources themselves need not ship.
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.ESM,
-        // Prefer packages' ESM builds so esbuild can tree-shake them.
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK v3 too: a pinned, tree-shaken copy instead of the runtime's.
-        externalModules: [],
-        // CommonJS dependencies bundled into an ES module still call `require` for Node built-ins.
-        banner:
-          "import { createRequire as __liftcastCreateRequire } from 'node:module'; const require = __liftcastCreateRequire(import.meta.url);",
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `mkdir -p "${outputDir}/node_modules/swagger-ui-dist"`,
-            `cp ${docsAssets.map((f) => `"${inputDir}/node_modules/swagger-ui-dist/${f}"`).join(' ')} "${outputDir}/node_modules/swagger-ui-dist/"`,
-          ],
-        },
-      },
+      environment: { LIFTCAST_AUTH_MODE: 'gateway' },
+      shipFiles: apiShippedFiles,
     });
 
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
@@ -149,7 +127,12 @@ export class LiftcastApi extends Construct {
     this.httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [HttpMethod.ANY], integration });
     const noAuth = new HttpNoneAuthorizer();
     for (const [method, path] of publicRoutes) {
-      this.httpApi.addRoutes({ path, methods: [method], integration, authorizer: noAuth });
+      for (const route of this.httpApi.addRoutes({ path, methods: [method], integration, authorizer: noAuth })) {
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${method} ${path} is public on purpose: health check, API description, Swagger UI or the dashboard's static page and assets, none of which returns tenant data (the page calls /v1 with the user's token).`,
+        });
+      }
     }
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });

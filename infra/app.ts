@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from './config.js';
 import { LiftcastStack } from './stack.js';
 
@@ -15,3 +16,8 @@ new LiftcastStack(app, 'LiftcastStack', {
   description: 'Liftcast: forecasts how customer-experience investments move B2B NPS',
   ...config,
 });
+
+// cdk-nag's AWS Solutions rules run on every synth and fail it on an unacknowledged finding. cdk-nag
+// 3 plugs into CDK's policy validation (no longer an Aspect); each acknowledgement sits next to the
+// construct it concerns, with its reason (infra/api.ts, lambda.ts, events.ts).
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,8 +1,11 @@
 import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { LiftcastAlarms } from './alarms.js';
 import { LiftcastApi } from './api.js';
+import { LiftcastEvents } from './events.js';
 import { LiftcastTable } from './table.js';
+import { LiftcastModelWorker } from './worker.js';
 
 /** The repository root: it holds `package.json`, `package-lock.json`, `tsconfig.json` and `functions/`. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -10,12 +13,20 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 /** Absolute path of the HTTP API's Lambda entry in this repository (the contract with `functions/`). */
 export const defaultApiEntry = fileURLToPath(new URL('../functions/lambda/api.ts', import.meta.url));
 
+/** Absolute path of the model worker's Lambda entry. */
+export const defaultWorkerEntry = fileURLToPath(new URL('../functions/lambda/modelWorker.ts', import.meta.url));
+
 export interface LiftcastStackProps extends StackProps {
   /**
    * Lambda entry file exporting `handler`.
    * @default `functions/lambda/api.ts` in this repository
    */
   readonly apiEntry?: string;
+  /**
+   * Lambda entry of the model worker.
+   * @default `functions/lambda/modelWorker.ts` in this repository
+   */
+  readonly workerEntry?: string;
   /**
    * JWT issuer URL trusted by the API Gateway authorizer.
    * @default - the CloudFormation parameter `JwtIssuer`, supplied at deploy time
@@ -34,7 +45,8 @@ export interface LiftcastStackProps extends StackProps {
 }
 
 /**
- * Everything Liftcast runs on: the single DynamoDB table and the HTTP API in front of one Lambda.
+ * Everything Liftcast runs on: the single DynamoDB table, the HTTP API in front of one Lambda, the
+ * event bus and the model worker it feeds, and the alarms that watch them.
  *
  * Identity-provider settings are not baked in: pass them (the app reads them from CDK context) or
  * leave them out and CloudFormation asks for the `JwtIssuer` and `JwtAudience` parameters.
@@ -44,6 +56,9 @@ export class LiftcastStack extends Stack {
   readonly apiEntry: string;
   readonly table: LiftcastTable;
   readonly api: LiftcastApi;
+  readonly events: LiftcastEvents;
+  readonly worker: LiftcastModelWorker;
+  readonly alarms: LiftcastAlarms;
 
   constructor(scope: Construct, id: string, props: LiftcastStackProps = {}) {
     super(scope, id, props);
@@ -74,7 +89,26 @@ export class LiftcastStack extends Stack {
     });
     this.table.bind(this.api.handler, 'readWrite');
 
+    this.events = new LiftcastEvents(this, 'Events');
+    this.events.bindPublisher(this.api.handler);
+    this.worker = new LiftcastModelWorker(this, 'ModelWorker', {
+      entry: props.workerEntry ?? defaultWorkerEntry,
+      projectRoot,
+      bus: this.events.bus,
+    });
+    // The worker reads the wave and the model, then writes the model's outcome; it announces ModelFitted.
+    this.table.bind(this.worker.handler, 'readWrite');
+    this.events.bindPublisher(this.worker.handler);
+
+    this.alarms = new LiftcastAlarms(this, 'Alarms', {
+      functions: { Api: this.api.handler, ModelWorker: this.worker.handler },
+      deadLetterQueues: { WorkerDeliveryDlq: this.worker.deliveryDlq, WorkerFailureDlq: this.worker.failureDlq },
+      httpApi: this.api.httpApi,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the Liftcast API' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'EventBridge bus of Liftcast events' });
+    new CfnOutput(this, 'WorkerFailureQueueUrl', { value: this.worker.failureDlq.queueUrl, description: 'Events the model worker gave up on' });
   }
 }

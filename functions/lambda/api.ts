@@ -1,10 +1,12 @@
 /**
  * Lambda entry of the HTTP API: the same Hono app as the local server, behind API Gateway. In AWS
- * the JWT authorizer verifies tokens (LIFTCAST_AUTH_MODE=gateway).
+ * the JWT authorizer verifies tokens (LIFTCAST_AUTH_MODE=gateway) and events go to the EventBridge
+ * bus named by LIFTCAST_EVENT_BUS, so queued fits run in the model worker function.
  */
 import { handle } from 'hono/aws-lambda';
 import { composeLiftcast } from '../compose.js';
 import { loadConfig } from '../config.js';
+import { createEventBridgeClient } from '../events/eventBridge.js';
 import { createDynamoClient } from '../store/dynamo.js';
 
 const config = loadConfig();
@@ -12,6 +14,7 @@ const { app } = composeLiftcast({
   db: createDynamoClient({ endpoint: config.dynamoEndpoint, region: config.region }),
   tableName: config.tableName,
   auth: config.auth,
+  ...(config.eventBus !== undefined ? { eventBus: { name: config.eventBus, client: createEventBridgeClient({ region: config.region }) } } : {}),
 });
 
 export const handler = handle(app);

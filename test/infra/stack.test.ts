@@ -14,7 +14,16 @@ const issuer = 'https://issuer.example.com/';
 const audience = 'liftcast-api';
 const dashboardOrigin = 'https://dashboard.example.com';
 
-const publicRouteKeys = ['GET /', 'GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'];
+/** Routes open without a token: health, the API description and Swagger UI, the dashboard's static page and assets. */
+const publicRouteKeys = [
+  'GET /',
+  'GET /dashboard',
+  'GET /dashboard/assets/{proxy+}',
+  'GET /health',
+  'GET /openapi.json',
+  'GET /docs',
+  'GET /docs/{proxy+}',
+];
 
 interface Statement {
   Effect: string;
@@ -275,18 +284,19 @@ describe('LiftcastApi', () => {
 
 describe('LiftcastStack', () => {
   function liftcastStack(props: { jwtIssuer?: string; jwtAudience?: string[] }) {
-    const stack = new LiftcastStack(fastApp(), 'Liftcast', { apiEntry: fixtureEntry, ...props });
+    const stack = new LiftcastStack(fastApp(), 'Liftcast', { apiEntry: fixtureEntry, workerEntry: fixtureEntry, ...props });
     return {
       stack,
       template: Template.fromStack(stack),
       tableId: logicalId(stack.table.table.node.defaultChild as CfnTable),
       functionId: logicalId(stack.api.handler.node.defaultChild as CfnFunction),
       roleId: logicalId(stack.api.handler.role?.node.defaultChild),
+      workerRoleId: logicalId(stack.worker.handler.role?.node.defaultChild),
       apiId: logicalId(stack.api.httpApi.node.defaultChild as CfnApi),
     };
   }
 
-  const { template, tableId, functionId, roleId, apiId } = liftcastStack({ jwtIssuer: issuer, jwtAudience: [audience] });
+  const { template, tableId, functionId, roleId, workerRoleId, apiId } = liftcastStack({ jwtIssuer: issuer, jwtAudience: [audience] });
 
   it('gives the API function the table name through TABLE_NAME', () => {
     const functions = template.findResources('AWS::Lambda::Function');
@@ -295,7 +305,7 @@ describe('LiftcastStack', () => {
     });
   });
 
-  it('grants the API function DynamoDB actions on the table ARN only, never on *', () => {
+  it('grants the API and worker functions DynamoDB actions on the table ARN only, never on *', () => {
     const resources = new Capture();
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: roleId }],
@@ -311,7 +321,7 @@ describe('LiftcastStack', () => {
     const statements = dynamoStatements(template);
     expect(statements.length).toBeGreaterThan(0);
     for (const { statement, roles } of statements) {
-      expect(roles).toEqual([{ Ref: roleId }]);
+      expect([[{ Ref: roleId }], [{ Ref: workerRoleId }]]).toContainEqual(roles);
       expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
       expect([statement.Action].flat()).not.toContain('dynamodb:*');
     }

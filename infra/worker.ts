@@ -1,0 +1,82 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { deadLetterQueue } from './events.js';
+import { liftcastFunction } from './lambda.js';
+
+export interface LiftcastModelWorkerProps {
+  /** Absolute path of the worker's entry file (functions/lambda/modelWorker.ts). */
+  readonly entry: string;
+  readonly projectRoot: string;
+  /** The bus carrying `ModelFitRequested`. */
+  readonly bus: IEventBus;
+}
+
+/**
+ * How hard each asynchronous path tries before an event goes to its dead-letter queue.
+ *
+ * - EventBridge → Lambda (delivery: throttling, a missing permission): retried with exponential
+ *   backoff for up to 4 hours or 10 attempts.
+ * - Lambda asynchronous invocation (the handler threw): 2 retries, about 1 and 2 minutes apart
+ *   (Lambda's own backoff), within 6 hours of the event.
+ */
+export const workerRetry = {
+  delivery: { maxEventAge: Duration.hours(4), retryAttempts: 10 },
+  invocation: { maxEventAge: Duration.hours(6), retryAttempts: 2 },
+} as const;
+
+/**
+ * The model worker: a Lambda function fitting driver models too large to fit inside an API request,
+ * triggered by `ModelFitRequested` events (source `liftcast`) through an EventBridge rule.
+ *
+ * Two dead-letter queues, one per asynchronous path, so an alarm says which one broke:
+ * `deliveryDlq` gets what EventBridge could not hand to Lambda; `failureDlq` (the function's
+ * on-failure destination) gets what the handler failed on after its retries, with the error type
+ * and message: a `PoisonEventError` for an event breaking its contract (functions/events/modelWorker.ts).
+ */
+export class LiftcastModelWorker extends Construct {
+  readonly handler: NodejsFunction;
+  readonly rule: Rule;
+  /** Events EventBridge could not deliver to the function. */
+  readonly deliveryDlq: Queue;
+  /** Events the function failed on, after Lambda's retries. */
+  readonly failureDlq: Queue;
+
+  constructor(scope: Construct, id: string, props: LiftcastModelWorkerProps) {
+    super(scope, id);
+    this.deliveryDlq = deadLetterQueue(this, 'DeliveryDlq');
+    this.failureDlq = deadLetterQueue(this, 'FailureDlq');
+
+    this.handler = liftcastFunction(this, 'Handler', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      description: 'Liftcast model worker: fits driver models on ModelFitRequested',
+      // A 1,000,000 × 20 wave is ~160 MB of respondents plus the fit's working arrays; memory also
+      // buys CPU (a full vCPU from 1,769 MB). The ordinal fit of that wave takes ~10 s here.
+      memorySize: 3008,
+      timeout: Duration.minutes(5),
+      extra: {
+        retryAttempts: workerRetry.invocation.retryAttempts,
+        maxEventAge: workerRetry.invocation.maxEventAge,
+        onFailure: new SqsDestination(this.failureDlq),
+      },
+    });
+
+    this.rule = new Rule(this, 'ModelFitRequested', {
+      eventBus: props.bus,
+      description: 'ModelFitRequested → model worker',
+      eventPattern: { source: ['liftcast'], detailType: ['ModelFitRequested'] },
+      targets: [
+        new LambdaTarget(this.handler, {
+          deadLetterQueue: this.deliveryDlq,
+          maxEventAge: workerRetry.delivery.maxEventAge,
+          retryAttempts: workerRetry.delivery.retryAttempts,
+        }),
+      ],
+    });
+  }
+}
