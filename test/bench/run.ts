@@ -10,6 +10,7 @@
  *
  * Usage: `npm run bench`, or `BENCH_ROWS_LARGE=100000 npm run bench` for a quick run.
  */
+import { benchBundles, formatBundles } from './bundles.js';
 import { benchDriverModel } from './driverModel.js';
 import { benchForecast } from './forecast.js';
 import { benchForecastLatency } from './forecastLatency.js';
@@ -580,6 +581,8 @@ async function main(): Promise<number> {
       );
     }
     process.stdout.write(driverLines.join(''));
+    progress('Lambda bundles: size and cold import');
+    process.stdout.write(`${formatBundles(await benchBundles())}\n`);
     progress(`done in ${secs(performance.now() - started)}`);
     return failures.length === 0 ? 0 : 1;
   } catch (e) {
