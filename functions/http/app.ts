@@ -19,6 +19,7 @@ import type { PortfolioService } from '../portfolioService.js';
 import type { ScenarioService } from '../scenarioService.js';
 import type { DynamoScenarioStore } from '../store/scenarios.js';
 import { datasetRoutes } from './datasets.js';
+import { dashboardRoutes } from './dashboard.js';
 import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
 import { modelRoutes } from './models.js';
 import { validationHook } from './openapi.js';
@@ -47,7 +48,7 @@ export function createApp(deps: AppDeps) {
 
   app.use('*', requestId({ headerName: 'x-request-id' }));
   app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.get('/', (c) => c.redirect('/docs'));
+  app.route('/', dashboardRoutes()); // the dashboard at / and /dashboard, and its assets
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
                 '',
                 `Demo bearer token (tenant '${DEMO_TENANT}', all scopes, 30 days):`,
                 `  export TOKEN=${token}`,
+                `  Dashboard      ${base}/dashboard#token=${token}`,
                 `  curl -H "Authorization: Bearer $TOKEN" ${base}/v1/datasets`,
                 ...(demoModel
                   ? [

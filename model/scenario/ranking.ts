@@ -96,7 +96,8 @@ export function rankInitiatives(forecast: Forecast, by: RankBy, segment?: string
       roi: r.o.roi?.estimate ?? null,
       cost: r.o.cost.total,
       paybackMonths: r.o.paybackMonths,
-      liftPerMillion: r.o.liftPerMillion,
+      // With a segment, every NPS figure is that segment's, per million included.
+      liftPerMillion: segment ? (r.o.cost.total > 0 ? nps.lift / (r.o.cost.total / 1e6) : null) : r.o.liftPerMillion,
     };
   });
 }

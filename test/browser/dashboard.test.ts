@@ -1,0 +1,288 @@
+/**
+ * The dashboard in a real browser: headless Chromium (Debian's package, driven by playwright-core)
+ * opens the page served by the real app on a free port, backed by the run's DynamoDB Local and the
+ * same demo data `npm start` seeds (demo wave, fitted model, seven-initiative scenario). Every
+ * request to another host is aborted, so passing also proves the page works offline. A screenshot
+ * lands in test/artifacts/ (git-ignored) for a person to look at.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableFromObjects } from '../../model/dataset.js';
+import { demoWave } from '../../model/demo.js';
+import { ModelRequestSchema } from '../../model/drivers/contract.js';
+import { ScenarioInputSchema } from '../../model/scenario/contract.js';
+import { demoScenario } from '../../functions/local/demoScenario.js';
+import { createTestLiftcast, type TestLiftcast } from '../support/liftcast.js';
+import { launchChromium, loopbackContext } from './chromium.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const CHARTS = ['chart-importance', 'chart-matrix', 'chart-waterfall', 'chart-roi', 'chart-frontier'] as const;
+/** The demo wave's attributes and the demo scenario's initiatives. */
+const ATTRIBUTES = 9;
+const INITIATIVES = 7;
+
+let lc: TestLiftcast;
+let server: ServerType;
+let base: string;
+let token: string;
+let scenarioId: string;
+
+/** Seeds a tenant the way `npm start` seeds `demo`: through the services, not the database. */
+async function seedDemoTenant(): Promise<{ tenant: string; scenarioId: string }> {
+  const tenant = lc.tenant();
+  const wave = demoWave({ seed: 2026 });
+  const { dataset } = await lc.datasets.service.create(tenant, { name: wave.name, described: wave.attributes, table: tableFromObjects(wave.rows), seal: true });
+  const fitted = await lc.models.service.create(tenant, ModelRequestSchema.parse({ datasetId: dataset.id, method: 'auto', segmentBy: 'segment' }));
+  expect(fitted.status).toBe(201);
+  const { scenario } = await lc.scenarios.service.create(tenant, ScenarioInputSchema.parse(demoScenario(fitted.model.id)));
+  return { tenant, scenarioId: scenario.id };
+}
+
+function listen(): Promise<ServerType> {
+  return new Promise((resolve) => {
+    const s = serve({ fetch: lc.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+}
+
+beforeAll(async () => {
+  lc = await createTestLiftcast();
+  const seeded = await seedDemoTenant();
+  scenarioId = seeded.scenarioId;
+  token = await lc.token(seeded.tenant);
+  server = await listen();
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
+
+describe('the dashboard page and its assets', () => {
+  it('serves the page at / and /dashboard without a token, with a policy that allows only this origin', async () => {
+    for (const path of ['/', '/dashboard']) {
+      const res = await lc.request('GET', path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('content-security-policy')).toContain("connect-src 'self'");
+      const html = await res.text();
+      expect(html).toContain('/dashboard/assets/chart.umd.min.js');
+      expect(html).not.toMatch(/https?:\/\//); // nothing from a CDN
+    }
+  });
+
+  it('serves Chart.js 4.6.1 from node_modules, its own script and styles, and 404 for anything else', async () => {
+    const chart = await lc.request('GET', '/dashboard/assets/chart.umd.min.js');
+    expect(chart.status).toBe(200);
+    expect(chart.headers.get('content-type')).toContain('javascript');
+    expect((await chart.text()).slice(0, 200)).toContain('Chart.js v4.6.1');
+    for (const file of ['dashboard.js', 'dashboard.css']) expect((await lc.request('GET', `/dashboard/assets/${file}`)).status, file).toBe(200);
+    const missing = await lc.request('GET', '/dashboard/assets/..%2Fpackage.json');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
+
+describe('the dashboard in headless Chromium', () => {
+  // Launched by the first test that needs it, so that a missing Chromium fails each test with the
+  // install hint rather than failing a hook and reporting the tests as skipped.
+  let launched: Promise<Browser> | undefined;
+  const browser = (): Promise<Browser> => (launched ??= launchChromium());
+
+  afterAll(async () => {
+    await launched?.then((b) => b.close(), () => undefined);
+  });
+
+  /** What each chart holds, read from Chart.js itself. */
+  async function chartSummaries(page: Page) {
+    return page.evaluate((ids) => {
+      interface ChartLike {
+        config: { type: string };
+        width: number;
+        height: number;
+        data: { labels?: unknown[]; datasets: { label?: string; data: unknown[]; borderWidth?: number; initiativeId?: string }[] };
+      }
+      const g = globalThis as unknown as { document: { getElementById(id: string): unknown }; Chart: { getChart(canvas: unknown): ChartLike | undefined } };
+      return ids.map((id) => {
+        const chart = g.Chart.getChart(g.document.getElementById(id));
+        return {
+          id,
+          type: chart?.config.type ?? null,
+          width: chart?.width ?? 0,
+          height: chart?.height ?? 0,
+          labels: chart?.data.labels?.length ?? 0,
+          datasets: (chart?.data.datasets ?? []).map((d) => ({
+            label: d.label ?? '',
+            points: d.data.filter((v) => v !== null && v !== undefined).length,
+            borderWidth: d.borderWidth ?? null,
+            initiativeId: d.initiativeId ?? null,
+          })),
+        };
+      });
+    }, CHARTS);
+  }
+
+  const rankedIds = (page: Page): Promise<(string | null)[]> =>
+    page.locator('#ranking tbody tr').evaluateAll((rows) => rows.map((r) => (r as unknown as { getAttribute(n: string): string | null }).getAttribute('data-id')));
+
+  async function apiRanking(by: string): Promise<string[]> {
+    const res = await lc.request('GET', `/v1/scenarios/${scenarioId}/ranking?by=${by}&limit=100`, { token });
+    expect(res.status).toBe(200);
+    return ((await res.json()).items as { id: string }[]).map((i) => i.id);
+  }
+
+  it(
+    'renders every chart with the demo data, re-ranks on a header click, re-optimises on a budget change, and needs no network',
+    { timeout: 180_000 },
+    async () => {
+      // Prepare
+      const { context, blocked } = await loopbackContext(await browser(), { viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+      });
+
+      // Act: open the link npm start prints
+      await page.goto(`${base}/dashboard#token=${encodeURIComponent(token)}`);
+      await page.waitForSelector('body[data-status="ready"]', { timeout: 90_000 });
+
+      // Assess: the token left the address bar; the demo scenario is picked
+      expect(new URL(page.url()).hash).toBe('');
+      expect(await page.locator('#scenario').inputValue()).toBe(scenarioId);
+
+      // Assess: every chart drew data
+      const charts = Object.fromEntries((await chartSummaries(page)).map((c) => [c.id, c]));
+      for (const id of CHARTS) {
+        const c = charts[id]!;
+        expect(c.type, `${id} exists`).not.toBeNull();
+        expect(c.width * c.height, `${id} has a size`).toBeGreaterThan(0);
+        expect(c.datasets.reduce((s, d) => s + d.points, 0), `${id} has points`).toBeGreaterThan(0);
+      }
+      expect(charts['chart-importance']!.labels).toBe(ATTRIBUTES);
+      expect(charts['chart-importance']!.datasets.reduce((s, d) => s + d.points, 0)).toBe(ATTRIBUTES);
+      expect(charts['chart-matrix']!.datasets.reduce((s, d) => s + d.points, 0)).toBe(ATTRIBUTES);
+      // baseline, seven initiatives, the overlap bar and the portfolio
+      expect(charts['chart-waterfall']!.datasets[0]!.points).toBe(INITIATIVES + 3);
+      expect(charts['chart-roi']!.datasets).toHaveLength(INITIATIVES);
+      expect(charts['chart-frontier']!.datasets[0]!.points).toBeGreaterThanOrEqual(3); // the origin and the budget levels
+      expect(charts['chart-frontier']!.datasets[1]!.points).toBe(1); // the selected portfolio
+
+      // Assess: the table is the API's ranking by ROI
+      expect(await page.getAttribute('#ranking', 'data-by')).toBe('roi');
+      const byRoi = await apiRanking('roi');
+      expect(await rankedIds(page)).toEqual(byRoi);
+
+      // Act: rank by NPS lift
+      const byLift = await apiRanking('npsLift');
+      expect(byLift, 'the demo ranks differently by NPS lift than by ROI (else this step proves nothing)').not.toEqual(byRoi);
+      await page.click('#ranking th button[data-by="npsLift"]');
+      await page.waitForSelector('#ranking[data-by="npsLift"]:not([aria-busy])');
+
+      // Assess
+      expect(await rankedIds(page)).toEqual(byLift);
+      expect(await page.getAttribute('#ranking th[data-by="npsLift"]', 'aria-sort')).toBe('descending');
+      expect(await page.getAttribute('#ranking th[data-by="roi"]', 'aria-sort')).toBeNull();
+
+      // Act: NPS for enterprise accounts only
+      await page.selectOption('#segment', 'enterprise');
+      await page.waitForSelector('#ranking[data-segment="enterprise"]:not([aria-busy])');
+
+      // Assess
+      expect(await rankedIds(page)).toEqual(await apiRanking('npsLift&segment=enterprise'));
+      await page.selectOption('#segment', '');
+      await page.waitForSelector('#ranking[data-segment=""]:not([aria-busy])');
+      expect(await rankedIds(page)).toEqual(byLift);
+
+      // Act: cut the budget to about a fifth of the whole programme
+      const optimizer = page.locator('#card-optimizer');
+      const before = { budget: Number(await optimizer.getAttribute('data-budget')), selected: (await optimizer.getAttribute('data-selected'))!.split(',') };
+      const slider = page.locator('#budget');
+      const max = Number(await slider.getAttribute('max'));
+      const step = Number(await slider.getAttribute('step'));
+      const target = Math.round((max * 0.2) / step) * step;
+      await slider.fill(String(target));
+      await page.waitForSelector(`#card-optimizer[data-state="ready"][data-budget="${target}"]`, { timeout: 60_000 });
+
+      // Assess: the page shows the optimiser's answer for that budget, and it changed
+      const after = (await optimizer.getAttribute('data-selected'))!.split(',').filter(Boolean);
+      const res = await lc.request('POST', `/v1/scenarios/${scenarioId}/optimize`, { token, body: { budget: target, objective: 'npv' } });
+      const answer = (await res.json()) as { selected: string[]; value: { cost: number } };
+      expect(after).toEqual(answer.selected);
+      expect(answer.value.cost).toBeLessThanOrEqual(target);
+      expect(after).not.toEqual(before.selected);
+      expect(before.budget).toBeGreaterThan(target);
+      // … and highlights it: the table's "in plan" rows, the bubbles' outlines, the frontier's marker
+      const inPlan = await page.locator('#ranking tbody tr.in-plan').evaluateAll((rows) =>
+        rows.map((r) => (r as unknown as { getAttribute(n: string): string | null }).getAttribute('data-id')),
+      );
+      expect([...inPlan].sort()).toEqual([...after].sort());
+      const roi = (await chartSummaries(page)).find((c) => c.id === 'chart-roi')!;
+      expect(roi.datasets.filter((d) => d.borderWidth === 3).map((d) => d.initiativeId).sort()).toEqual([...after].sort());
+      await expect(page.locator('#selection li').count()).resolves.toBe(after.length);
+
+      // Act: maximise NPS lift instead of net value
+      await page.selectOption('#objective', 'npsLift');
+      await page.waitForSelector(`#card-optimizer[data-state="ready"][data-objective="npsLift"][data-frontier="npsLift"][data-budget="${target}"]`, { timeout: 60_000 });
+
+      // Assess
+      const forLift = await lc.request('POST', `/v1/scenarios/${scenarioId}/optimize`, { token, body: { budget: target, objective: 'npsLift' } });
+      expect((await optimizer.getAttribute('data-selected'))!.split(',').filter(Boolean)).toEqual(((await forLift.json()) as { selected: string[] }).selected);
+
+      // Assess: usable on a smaller laptop screen, no sideways scrolling once the charts have resized
+      await page.setViewportSize({ width: 1280, height: 800 });
+      const sideways = () =>
+        page.evaluate(() => {
+          const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+          return d.scrollWidth - d.clientWidth;
+        });
+      await expect.poll(sideways, { timeout: 5_000, interval: 100, message: 'horizontal overflow at 1280 px, in pixels' }).toBeLessThanOrEqual(0);
+      await page.setViewportSize({ width: 1440, height: 900 });
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
+
+      expect(blocked, 'requests to other hosts').toEqual([]);
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it('asks for a token when the link has none, refuses a bad one, and opens with a pasted one', { timeout: 120_000 }, async () => {
+    // Prepare
+    const { context, blocked } = await loopbackContext(await browser(), { viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    // Act
+    await page.goto(`${base}/`);
+    await page.waitForSelector('body[data-status="signin"]');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-signin.png` });
+    await page.fill('#token-input', 'not-a-token');
+    await page.click('#signin-form button[type="submit"]');
+
+    // Assess: refused, with the server's reason, and asked again
+    await page.waitForSelector('#signin-message:not([hidden])');
+    expect(await page.getAttribute('body', 'data-status')).toBe('signin');
+    expect(await page.textContent('#signin-message')).toMatch(/refused the token/);
+
+    // Act
+    await page.fill('#token-input', `Bearer ${token}`);
+    await page.click('#signin-form button[type="submit"]');
+
+    // Assess
+    await page.waitForSelector('body[data-status="ready"]', { timeout: 90_000 });
+    expect(await page.locator('#ranking tbody tr').count()).toBe(INITIATIVES);
+    expect(await page.textContent('#tenant')).toContain('Tenant t-');
+    expect(blocked).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
