@@ -19,6 +19,8 @@
 import { z } from 'zod';
 
 export const EXACT_LIMIT = 20;
+/** Time allowed for evaluating every subset through the model; above it the pairwise expansion is used. */
+export const EXACT_BUDGET_MS = 4000;
 /** Candidates re-evaluated as true portfolios after the exhaustive second-order search. */
 const RESCORE = 24;
 
@@ -50,7 +52,12 @@ export interface OptimizeResult {
   ok: true;
   selected: number[];
   value: PortfolioValue;
-  method: 'exhaustive' | 'greedy';
+  /**
+   * `exact`: every subset evaluated through the model (when that fits {@link EXACT_BUDGET_MS});
+   * `exhaustive`: every subset scored by the pairwise expansion, the leaders re-scored through the
+   * model; `greedy`: beyond {@link EXACT_LIMIT} initiatives.
+   */
+  method: 'exact' | 'exhaustive' | 'greedy';
   /** Best objective at each budget level, for charting. */
   frontier: { budget: number; objective: number; npsLift: number; cost: number; selected: number[] }[];
   evaluations: number;
@@ -71,7 +78,7 @@ const bitsOf = (mask: number, n: number): number[] => {
 export function optimizePortfolio(
   problem: OptimizeProblem,
   request: OptimizeRequest,
-  options: { levels?: number; method?: 'exhaustive' | 'greedy' } = {},
+  options: { levels?: number; method?: 'exact' | 'exhaustive' | 'greedy' } = {},
 ): OptimizeResult | OptimizeFailure {
   const levels = options.levels ?? 12;
   const n = problem.ids.length;
@@ -109,7 +116,29 @@ export function optimizePortfolio(
 
   let method: OptimizeResult['method'];
   const bestAt = new Map<number, { subset: number[]; value: PortfolioValue }>(); // per budget level
-  if ((options.method ?? (n <= EXACT_LIMIT ? 'exhaustive' : 'greedy')) === 'exhaustive') {
+  // Every subset through the model when that is affordable: time a few true evaluations first.
+  let chosenMethod = options.method;
+  if (!chosenMethod && n <= EXACT_LIMIT) {
+    const t0 = performance.now();
+    const probe = free.slice(0, 3);
+    probe.forEach((j) => trueValue([...must, j]));
+    const perEvaluation = (performance.now() - t0) / Math.max(probe.length, 1);
+    chosenMethod = 2 ** free.length * perEvaluation <= EXACT_BUDGET_MS ? 'exact' : 'exhaustive';
+  }
+  if (chosenMethod === 'exact') {
+    method = 'exact';
+    const m = free.length;
+    for (let mask = 0; mask < 1 << m; mask++) {
+      const subset = [...must, ...bitsOf(mask, m).map((a) => free[a]!)];
+      if (cost(subset) > budgets[budgets.length - 1]! * (1 + 1e-12)) continue;
+      const v = trueValue(subset);
+      budgets.forEach((budget, l) => {
+        if (!feasible(v, budget)) return;
+        const best = bestAt.get(l);
+        if (!best || v.objective > best.value.objective) bestAt.set(l, { subset, value: v });
+      });
+    }
+  } else if ((chosenMethod ?? (n <= EXACT_LIMIT ? 'exhaustive' : 'greedy')) === 'exhaustive') {
     method = 'exhaustive';
     // Singles and pairs through the model (over the free initiatives, on top of the required ones).
     const base = trueValue(must);

@@ -65,14 +65,19 @@ describe('budget optimiser', () => {
   });
 
   for (const objective of ['npsLift', 'npv'] as const)
-    test(`exhaustive search equals brute force through the model (8 initiatives, ${objective}), and never exceeds the budget`, () => {
+    test(`both the exact search and the pairwise-expansion search equal brute force through the model (8 initiatives, ${objective}), and never exceed the budget`, () => {
       const { problem } = problemOf(8, objective);
       const total = problem.costs.reduce((a, b) => a + b, 0);
       for (const share of [0.25, 0.5, 0.8]) {
         const budget = share * total;
-        const result = optimizePortfolio(problem, OptimizeRequestSchema.parse({ budget, objective }));
-        if (!result.ok) throw new Error(result.detail);
         const brute = bruteForce(problem, budget);
+        const exact = optimizePortfolio(problem, OptimizeRequestSchema.parse({ budget, objective }));
+        if (!exact.ok) throw new Error(exact.detail);
+        expect(exact.method).toBe('exact'); // 256 subsets of a 6,000-respondent population fit the time budget
+        expect(exact.value.objective).toBeCloseTo(brute.objective, 9);
+        const result = optimizePortfolio(problem, OptimizeRequestSchema.parse({ budget, objective }), { method: 'exhaustive' });
+        if (!result.ok) throw new Error(result.detail);
+        expect(result.method).toBe('exhaustive');
         expect(result.value.objective).toBeCloseTo(brute.objective, 6);
         expect(result.value.cost).toBeLessThanOrEqual(budget);
         for (const point of result.frontier) expect(point.cost).toBeLessThanOrEqual(point.budget * (1 + 1e-12));
