@@ -39,6 +39,14 @@ export interface ModelServiceOptions {
    */
   syncRowLimit?: number;
   /**
+   * A model still `fitting` this long after it was requested will never be fitted — its event
+   * ended in a dead-letter queue, or the worker died — so the next read records it `failed` (a
+   * conditional write: a worker that finishes first wins). Longer than the event path's retries
+   * (EventBridge up to 4 h, then the worker's own retries).
+   * @default 7 hours
+   */
+  fitDeadlineMs?: number;
+  /**
    * Populations kept in memory for what-ifs (a 1,000,000 × 20 population is 160 MB).
    * @default 4
    */
@@ -50,6 +58,7 @@ type Problem = NonNullable<ModelRecord['problem']>;
 
 export class ModelService {
   private readonly syncRowLimit: number;
+  private readonly fitDeadlineMs: number;
   private readonly populations: PopulationCache;
   private readonly logger: Logger;
 
@@ -61,6 +70,7 @@ export class ModelService {
     options: ModelServiceOptions = {},
   ) {
     this.syncRowLimit = options.syncRowLimit ?? 250_000;
+    this.fitDeadlineMs = options.fitDeadlineMs ?? 7 * 3600_000;
     this.populations = new PopulationCache(options.populationCacheSize ?? 4);
     this.logger = options.logger ?? silentLogger;
   }
@@ -182,7 +192,9 @@ export class ModelService {
 
   /** One model: its record, merged with the fitted document when it is ready. */
   async get(tenant: string, id: string): Promise<ModelView> {
-    const { record, doc } = await this.models.get(tenant, id);
+    const found = await this.models.get(tenant, id);
+    const record = await this.settle(tenant, found.record);
+    const doc = found.doc;
     if (record.status !== 'ready') return record;
     return { ...record, ...DriverModelSchema.parse(doc) };
   }
@@ -196,7 +208,7 @@ export class ModelService {
     let cursor = options.cursor;
     for (let round = 0; round < 5; round++) {
       const page = await this.models.list(tenant, { ...options, limit: options.limit - items.length, ...(cursor !== undefined ? { cursor } : {}) });
-      items.push(...page.items);
+      items.push(...(await Promise.all(page.items.map((r) => this.settle(tenant, r)))));
       if (page.nextCursor === null) return { items, nextCursor: null };
       cursor = page.nextCursor;
       if (items.length >= options.limit) break;
@@ -242,6 +254,20 @@ export class ModelService {
     return { ...ready, population };
   }
 
+  /** A record as it stands, after failing a fit that is past its deadline (see `fitDeadlineMs`). */
+  private async settle(tenant: string, record: ModelRecord): Promise<ModelRecord> {
+    if (record.status !== 'fitting') return record;
+    const now = this.clock();
+    if (now.getTime() - Date.parse(record.createdAt) <= this.fitDeadlineMs) return record;
+    const problem = {
+      title: 'The fit did not complete',
+      detail: `No worker finished this model within ${Math.round(this.fitDeadlineMs / 60_000)} minutes of the request (its event ended in the dead-letter queue, or the worker stopped). Request the model again.`,
+    };
+    await this.models.finish(tenant, record.id, { status: 'failed', problem }, now.toISOString());
+    // Whoever won the conditional write, the stored record is now final: read it back.
+    return (await this.models.get(tenant, record.id)).record;
+  }
+
   /** A model that can simulate: 404 unknown, 409 still fitting, 422 failed; located at `field` when given. */
   private async ready(tenant: string, id: string, field?: string): Promise<{ record: ModelRecord; model: DriverModel }> {
     const at = (reason: string) => (field ? { errors: [{ field, reason }] } : {});
@@ -252,7 +278,8 @@ export class ModelService {
       if (e instanceof NotFoundError && field) throw new NotFoundError(`No model '${id}'.`, { cause: e, ...at('no such model') });
       throw e;
     }
-    const { record, doc } = found;
+    const record = await this.settle(tenant, found.record);
+    const doc = found.doc;
     if (record.status === 'fitting')
       throw new ConflictError(`Model '${id}' is still fitting; use it once GET /v1/models/${id} shows status 'ready'.`, at('the model is still fitting'));
     if (record.status === 'failed')

@@ -11,7 +11,7 @@ import { DatasetSchema, type DynamoDatasetStore } from '../store/datasets.js';
 import { parseCsv, withCsvLines } from './csv.js';
 import { IdempotencyHeader, requestFingerprint } from './headers.js';
 import { requireScope, type IdentityEnv } from './identity.js';
-import { errorResponses, validationHook } from './openapi.js';
+import { errorResponses, named, validationHook } from './openapi.js';
 
 const CellSchema = z.union([z.string(), z.number(), z.null()]);
 const RowsSchema = z
@@ -63,7 +63,7 @@ const AppendResponse = z
   .object({ batch: z.object({ key: z.string(), rows: z.number().int() }), dataset: DatasetSchema })
   .openapi('AppendedBatch');
 
-const Dataset = DatasetSchema.openapi('Dataset');
+const Dataset = named(DatasetSchema, 'Dataset');
 
 const uploadBody = <T extends z.ZodType>(jsonSchema: T, description: string) => ({
   required: false,

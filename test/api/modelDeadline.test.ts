@@ -1,0 +1,50 @@
+/**
+ * A model whose fit never completes (its event ended in a dead-letter queue) must not stay
+ * `fitting` for ever: past the deadline, the next read records it `failed`, once, conditionally.
+ */
+import { describe, expect, it } from 'vitest';
+import { InProcessBus } from '../../functions/events/bus.js';
+import { silentLogger } from '../../functions/log.js';
+import { ModelService } from '../../functions/modelService.js';
+import { DynamoDatasetStore } from '../../functions/store/datasets.js';
+import { DynamoModelStore } from '../../functions/store/models.js';
+import { createTestLiftcast } from '../support/liftcast.js';
+
+describe('fits past their deadline', () => {
+  it('stay fitting before the deadline, turn failed with a problem after it, and a late worker cannot change them', async () => {
+    const lc = await createTestLiftcast();
+    const tenant = lc.tenant();
+    const models = new DynamoModelStore(lc.db, lc.tableName);
+    let now = Date.parse('2026-11-29T10:00:00.000Z');
+    const service = new ModelService(new DynamoDatasetStore(lc.db, lc.tableName), models, new InProcessBus(silentLogger), () => new Date(now), { fitDeadlineMs: 60_000 });
+    const createdAt = new Date(now).toISOString();
+    await models.create(tenant, { id: 'mdl_stuck', datasetId: 'ds_x', status: 'fitting', createdAt, updatedAt: createdAt, request: {}, problem: null });
+
+    now += 30_000;
+    expect((await service.get(tenant, 'mdl_stuck')).status).toBe('fitting');
+
+    now += 60_000;
+    const failed = await service.get(tenant, 'mdl_stuck');
+    expect(failed.status).toBe('failed');
+    expect(failed.problem?.detail).toMatch(/Request the model again/);
+    expect((await service.list(tenant, { limit: 10 })).items[0]!.status).toBe('failed');
+    // The record is final: a worker finishing late is refused by the condition.
+    expect(await models.finish(tenant, 'mdl_stuck', { status: 'ready', doc: {} }, new Date(now).toISOString())).toBe(false);
+    expect((await service.get(tenant, 'mdl_stuck')).status).toBe('failed');
+  });
+
+  it('a worker that finished first wins: the read returns its result', async () => {
+    const lc = await createTestLiftcast();
+    const tenant = lc.tenant();
+    const models = new DynamoModelStore(lc.db, lc.tableName);
+    let now = Date.parse('2026-11-29T10:00:00.000Z');
+    const service = new ModelService(new DynamoDatasetStore(lc.db, lc.tableName), models, new InProcessBus(silentLogger), () => new Date(now), { fitDeadlineMs: 60_000 });
+    const createdAt = new Date(now).toISOString();
+    await models.create(tenant, { id: 'mdl_late', datasetId: 'ds_x', status: 'fitting', createdAt, updatedAt: createdAt, request: {}, problem: null });
+    now += 120_000;
+    await models.finish(tenant, 'mdl_late', { status: 'failed', problem: { title: 'Worker said', detail: 'its own reason' } }, new Date(now).toISOString());
+    const read = await service.get(tenant, 'mdl_late');
+    expect(read.status).toBe('failed');
+    expect(read.problem?.title).toBe('Worker said');
+  });
+});
