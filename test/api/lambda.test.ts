@@ -1,51 +1,101 @@
 /**
- * The Lambda entry path: the same app behind `hono/aws-lambda`, in gateway auth mode, driven by
- * API Gateway HTTP API sample events against DynamoDB Local. Proves that what runs in AWS reads the
- * authorizer's claims and scopes keys by the tenant in them.
+ * The Lambda entry path: `functions/lambda/api.ts` as deployed (gateway auth mode, configuration from
+ * the environment), driven by API Gateway HTTP API sample events against DynamoDB Local. Proves that
+ * what runs in AWS reads the authorizer's claims and scopes keys by the tenant in them, and pins
+ * where Lambda's own limits make AWS answer differently from the local server.
  */
 import { randomUUID } from 'node:crypto';
-import { handle } from 'hono/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { apiGatewayEvent, withClaims, type HttpApiEvent } from '../../events/samples.js';
-import { composeLiftcast } from '../../functions/compose.js';
-import { silentLogger } from '../../functions/log.js';
-import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
+import { apiGatewayEvent, HttpApiEventSchema, httpApiEvent, withClaims } from '../../events/samples.js';
+import { MAX_BODY_BYTES } from '../../functions/http/app.js';
+import { createTransports, LAMBDA_PAYLOAD_LIMIT, LambdaPayloadLimitError, type Transports } from '../support/transport.js';
 
-type Handler = (event: HttpApiEvent) => Promise<{ statusCode: number; body: string; headers?: Record<string, string> }>;
-let invoke: Handler;
+let t: Transports;
 
 beforeAll(async () => {
-  const db = createDynamoClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
-  const tableName = `lambda-${randomUUID()}`;
-  await ensureTable(db, tableName);
-  const { app } = composeLiftcast({ db, tableName, auth: { mode: 'gateway' }, logger: silentLogger });
-  // hono's LambdaEvent union does not name our sample type; the sample is a genuine v2 event.
-  invoke = handle(app) as unknown as Handler;
+  t = await createTransports();
 });
 
 describe('the API Lambda handler', () => {
   it('creates and lists a dataset for the tenant named in the authorizer claims', async () => {
     const tenant = `acme-${randomUUID().slice(0, 6)}`;
-    const created = await invoke(withClaims(apiGatewayEvent('create-dataset-csv'), { tenant }));
+    const created = await t.invoke(withClaims(apiGatewayEvent('create-dataset-csv'), { tenant }));
     expect(created.statusCode).toBe(201);
     const dataset = JSON.parse(created.body);
     expect(dataset.summary.nps).toMatchObject({ score: 0, promoters: 2, passives: 2, detractors: 2 });
-    const listed = await invoke(withClaims(apiGatewayEvent('list-datasets'), { tenant }));
+    const listed = await t.invoke(withClaims(apiGatewayEvent('list-datasets'), { tenant }));
     expect(listed.statusCode).toBe(200);
     expect(JSON.parse(listed.body).items.map((d: { id: string }) => d.id)).toEqual([dataset.id]);
-    const other = await invoke(withClaims(apiGatewayEvent('list-datasets'), { tenant: `${tenant}-other` }));
+    const other = await t.invoke(withClaims(apiGatewayEvent('list-datasets'), { tenant: `${tenant}-other` }));
     expect(JSON.parse(other.body).items).toEqual([]);
   });
 
   it('refuses a request that reached it without verified claims', async () => {
-    const res = await invoke(apiGatewayEvent('invalid-no-authorizer'));
+    const res = await t.invoke(apiGatewayEvent('invalid-no-authorizer'));
     expect(res.statusCode).toBe(401);
     expect(JSON.parse(res.body).type).toBe('/problems/unauthorized');
   });
 
+  it('refuses verified claims that name no tenant, pointing at the claim', async () => {
+    const res = await t.invoke(apiGatewayEvent('invalid-claims'));
+    expect(res.statusCode).toBe(401);
+    expect(JSON.parse(res.body).errors).toEqual([expect.objectContaining({ field: 'token.tenant' })]);
+  });
+
   it('enforces scopes from the claims', async () => {
-    const res = await invoke(withClaims(apiGatewayEvent('create-dataset-csv'), { tenant: 'acme-readonly', scope: 'read' }));
+    const res = await t.invoke(withClaims(apiGatewayEvent('create-dataset-csv'), { tenant: 'acme-readonly', scope: 'read' }));
     expect(res.statusCode).toBe(403);
+  });
+
+  it('reads a base64-encoded CSV body as API Gateway delivers it', async () => {
+    const tenant = `acme-${randomUUID().slice(0, 6)}`;
+    const sample = apiGatewayEvent('create-dataset-csv');
+    const event = withClaims({ ...sample, body: Buffer.from(sample.body!, 'utf8').toString('base64'), isBase64Encoded: true }, { tenant });
+    const res = await t.invoke(event);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(JSON.parse(res.body).rowCount).toBe(6);
+  });
+});
+
+describe('HTTP API v2 events', () => {
+  it('refuses events AWS would not send: upper-case header names, a route key at odds with the path, a body that is not base64', () => {
+    const good = apiGatewayEvent('list-datasets');
+    expect(HttpApiEventSchema.safeParse(good).success).toBe(true);
+    expect(HttpApiEventSchema.safeParse({ ...good, headers: { ...good.headers, Accept: 'text/csv' } }).success).toBe(false);
+    expect(HttpApiEventSchema.safeParse({ ...good, routeKey: 'GET /health' }).success).toBe(false);
+    expect(HttpApiEventSchema.safeParse({ ...good, body: 'not base64!', isBase64Encoded: true }).success).toBe(false);
+  });
+
+  it('builds events like the samples for any request', () => {
+    const event = httpApiEvent({ method: 'get', path: '/v1/datasets?limit=10&limit=20', headers: { Cookie: 'a=1; b=2', Accept: 'application/json' }, claims: { sub: 's', tenant: 'acme', exp: 1 } });
+    expect(HttpApiEventSchema.parse(event)).toMatchObject({
+      routeKey: 'ANY /v1/{proxy+}',
+      rawQueryString: 'limit=10&limit=20',
+      queryStringParameters: { limit: '10,20' },
+      pathParameters: { proxy: 'datasets' },
+      cookies: ['a=1', 'b=2'],
+      headers: { accept: 'application/json' },
+      requestContext: { authorizer: { jwt: { claims: { sub: 's', tenant: 'acme', exp: '1' } } } },
+    });
+  });
+});
+
+describe('Lambda limits the local server does not have', () => {
+  it('cannot carry a CSV upload the app would still accept by size: Lambda refuses the invocation', async () => {
+    // The app accepts bodies up to MAX_BODY_BYTES (6 MiB), the size of Lambda's invocation payload;
+    // but the event around the body (JSON-escaped newlines, headers, context) pushes it over, and a
+    // base64 body is a third larger still. Locally the app answers (here 415, past its size check);
+    // in AWS the function never runs.
+    const row = 'r000001,A0001,smb,gatekeeper,9,8,7,6,5,4,3,2,1,0,9,8,7,6,5,4,3,2,1,0,9,8,7,6,5,4,3,2,1\n';
+    const body = row.repeat(Math.floor((MAX_BODY_BYTES - 1024) / row.length));
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    const claims = { sub: 's', tenant: 'acme', scope: 'read datasets:write' };
+
+    const local = await t.local.request('POST', '/v1/datasets?name=big', { as: claims, body, headers: { 'content-type': 'text/plain' } });
+    expect(local.status).toBe(415);
+
+    const event = httpApiEvent({ method: 'POST', path: '/v1/datasets?name=big', headers: { 'content-type': 'text/plain' }, body, claims });
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeGreaterThan(LAMBDA_PAYLOAD_LIMIT);
+    await expect(t.invoke(event)).rejects.toThrow(LambdaPayloadLimitError);
   });
 });
