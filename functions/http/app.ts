@@ -27,8 +27,12 @@ import { installProblemHandling } from './problem.js';
 import { portfolioRoutes } from './portfolio.js';
 import { scenarioRoutes } from './scenarios.js';
 
-/** Largest request body accepted (API Gateway's own payload limit is 10 MB; Lambda's is 6 MB). */
-export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+/**
+ * Largest request body accepted: 4 MiB. Lambda refuses invocations over 6 MiB, and the event
+ * around a body is larger than the body (JSON escaping, headers; base64 adds a third for binary
+ * bodies), so the app's own 413 must fire well below that to answer the same way in AWS as locally.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface AppDeps {
   auth: AuthSettings;
@@ -46,7 +50,14 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook });
   installProblemHandling(app, logger);
 
-  app.use('*', requestId({ headerName: 'x-request-id' }));
+  // In AWS the request id is API Gateway's, so a log line, the response and the access log agree.
+  app.use(
+    '*',
+    requestId({
+      headerName: 'x-request-id',
+      generator: (c) => (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event?.requestContext?.requestId ?? crypto.randomUUID(),
+    }),
+  );
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', dashboardRoutes()); // the dashboard at / and /dashboard, and its assets
 

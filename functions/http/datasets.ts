@@ -82,7 +82,7 @@ const createDataset = createRoute({
   summary: 'Upload a survey wave',
   description:
     'Validates every row; if any row is invalid the whole upload is rejected (400) with the rows at fault and nothing is stored. ' +
-    `Limits: ${LIMITS.rowsPerRequest} rows and 6 MB per request (413 beyond); larger waves are created with seal=false and appended in batches.`,
+    `Limits: ${LIMITS.rowsPerRequest} rows and 4 MiB per request (413 beyond); larger waves are created with seal=false and appended in batches.`,
   middleware: [requireScope('datasets:write')] as const,
   request: { query: CreateQuerySchema, headers: IdempotencyHeader, body: uploadBody(CreateJsonSchema, 'A wave as CSV or JSON') },
   responses: {

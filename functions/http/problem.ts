@@ -20,9 +20,11 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problemResponse(c: Context, error: ProblemError): Response {
   const body = error.toJSON(c.req.path);
+  // A new Response drops the headers middleware set on the context: carry the request id over.
+  const id = (c.var as { requestId?: string }).requestId;
   return new Response(JSON.stringify(body), {
     status: error.status,
-    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...error.headers },
+    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...(id ? { 'x-request-id': id } : {}), ...error.headers },
   });
 }
 
@@ -56,7 +58,7 @@ export function installProblemHandling(app: Hono<any>, logger: Logger): void {
   app.onError((err, c) => {
     const problem = toProblem(err);
     if (problem.status >= 500)
-      logger.log('error', 'request failed', { method: c.req.method, path: c.req.path, requestId: c.req.header('x-request-id'), error: err });
+      logger.log('error', 'request failed', { method: c.req.method, path: c.req.path, requestId: (c.var as { requestId?: string }).requestId, error: err });
     return problemResponse(c, problem);
   });
   app.notFound((c) => {

@@ -17,4 +17,15 @@ const { app } = composeLiftcast({
   ...(config.eventBus !== undefined ? { eventBus: { name: config.eventBus, client: createEventBridgeClient({ region: config.region }) } } : {}),
 });
 
-export const handler = handle(app);
+const handleApp = handle(app);
+
+/**
+ * API Gateway passes a body on GET and HEAD through, but hono/aws-lambda cannot build such a
+ * Request and answers 400 without running the app. HTTP gives those bodies no meaning, and
+ * `@hono/node-server` ignores them, so they are dropped here: both servers answer alike.
+ */
+export const handler: typeof handleApp = (event, context) => {
+  const method = (event as { requestContext?: { http?: { method?: string } } }).requestContext?.http?.method;
+  if ((method === 'GET' || method === 'HEAD') && 'body' in event && event.body) return handleApp({ ...event, body: undefined, isBase64Encoded: false } as typeof event, context);
+  return handleApp(event, context);
+};

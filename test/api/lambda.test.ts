@@ -80,22 +80,44 @@ describe('HTTP API v2 events', () => {
   });
 });
 
-describe('Lambda limits the local server does not have', () => {
-  it('cannot carry a CSV upload the app would still accept by size: Lambda refuses the invocation', async () => {
-    // The app accepts bodies up to MAX_BODY_BYTES (6 MiB), the size of Lambda's invocation payload;
-    // but the event around the body (JSON-escaped newlines, headers, context) pushes it over, and a
-    // base64 body is a third larger still. Locally the app answers (here 415, past its size check);
-    // in AWS the function never runs.
+describe('the body limit holds in AWS as locally', () => {
+  it('the largest body the app accepts fits a Lambda invocation even base64-encoded, and one byte more is the app’s own 413 in both', async () => {
+    // Lambda refuses invocations over 6 MiB and the event is larger than its body (JSON escaping,
+    // headers, base64 for binary bodies), so the app's limit sits at 4 MiB: its 413 problem is what
+    // a client gets in AWS too, never a gateway error.
     const row = 'r000001,A0001,smb,gatekeeper,9,8,7,6,5,4,3,2,1,0,9,8,7,6,5,4,3,2,1,0,9,8,7,6,5,4,3,2,1\n';
-    const body = row.repeat(Math.floor((MAX_BODY_BYTES - 1024) / row.length));
-    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    const largest = row.repeat(Math.floor(MAX_BODY_BYTES / row.length));
+    expect(Buffer.byteLength(largest)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    for (const base64 of [false, true]) {
+      const event = httpApiEvent({ method: 'POST', path: '/v1/datasets?name=big', headers: { 'content-type': 'text/plain' }, body: largest, base64, claims: { sub: 's', tenant: 'acme', scope: 'read datasets:write' } });
+      expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(LAMBDA_PAYLOAD_LIMIT);
+    }
     const claims = { sub: 's', tenant: 'acme', scope: 'read datasets:write' };
+    const tooBig = 'x'.repeat(MAX_BODY_BYTES + 1);
+    const local = await t.local.request('POST', '/v1/datasets?name=big', { as: claims, body: tooBig, headers: { 'content-type': 'text/csv' } });
+    expect(local.status).toBe(413);
+    const event = httpApiEvent({ method: 'POST', path: '/v1/datasets?name=big', headers: { 'content-type': 'text/csv' }, body: tooBig, claims });
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(LAMBDA_PAYLOAD_LIMIT);
+    const res = await t.invoke(event);
+    expect(res.statusCode).toBe(413);
+    expect(res.headers?.['content-type']).toContain('application/problem+json');
+  });
+});
 
-    const local = await t.local.request('POST', '/v1/datasets?name=big', { as: claims, body, headers: { 'content-type': 'text/plain' } });
-    expect(local.status).toBe(415);
+describe('request ids', () => {
+  it('in AWS the request id is API Gateway’s, on successes and on problems alike', async () => {
+    const claims = { sub: 's', tenant: 'acme', scope: 'read' };
+    const ok = await t.invoke(httpApiEvent({ method: 'GET', path: '/v1/datasets', claims, requestId: 'gw-req-0001' }));
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers?.['x-request-id']).toBe('gw-req-0001');
+    const missing = await t.invoke(httpApiEvent({ method: 'GET', path: '/v1/datasets/ds_nope', claims, requestId: 'gw-req-0002' }));
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers?.['x-request-id']).toBe('gw-req-0002');
+  });
 
-    const event = httpApiEvent({ method: 'POST', path: '/v1/datasets?name=big', headers: { 'content-type': 'text/plain' }, body, claims });
-    expect(Buffer.byteLength(JSON.stringify(event))).toBeGreaterThan(LAMBDA_PAYLOAD_LIMIT);
-    await expect(t.invoke(event)).rejects.toThrow(LambdaPayloadLimitError);
+  it('locally, problems carry the request id too', async () => {
+    const res = await t.local.request('GET', '/v1/datasets/ds_nope', { as: { sub: 's', tenant: 'acme', scope: 'read' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
