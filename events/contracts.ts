@@ -33,7 +33,19 @@ export const ScenarioForecastedSchema = Base.extend({
 });
 export type ScenarioForecasted = z.infer<typeof ScenarioForecastedSchema>;
 
+/**
+ * A wave was sealed: its respondents are complete and its summary computed, so models can be fitted
+ * on it (on a one-request upload, and on `POST /v1/datasets/{id}/seal`).
+ */
+export const DatasetIngestedSchema = Base.extend({
+  datasetId: z.string().min(1),
+  rowCount: z.number().int().min(1),
+  attributes: z.number().int().min(1),
+});
+export type DatasetIngested = z.infer<typeof DatasetIngestedSchema>;
+
 export const EVENT_SCHEMAS = {
+  DatasetIngested: DatasetIngestedSchema,
   ModelFitRequested: ModelFitRequestedSchema,
   ModelFitted: ModelFittedSchema,
   ScenarioForecasted: ScenarioForecastedSchema,

@@ -52,11 +52,10 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   const logger = options.logger ?? consoleLogger;
   const store = new DynamoDatasetStore(options.db, options.tableName);
   const idempotency = new IdempotencyStore(options.db, options.tableName);
-  const service = new DatasetService(store, idempotency, options.clock);
-  const datasets = { service, store };
-
   const bus = new InProcessBus(logger);
   const publisher: EventPublisher = options.eventBus ? new EventBridgePublisher(options.eventBus.client, options.eventBus.name) : bus;
+  const service = new DatasetService(store, idempotency, options.clock, { publisher, logger });
+  const datasets = { service, store };
   const modelStore = new DynamoModelStore(options.db, options.tableName);
   const modelService = new ModelService(store, modelStore, publisher, options.clock, {
     logger,

@@ -9,6 +9,8 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import { newId } from './ids.js';
 import { encodeChunks } from './store/chunkCodec.js';
 import type { BatchRecord, Dataset, DynamoDatasetStore } from './store/datasets.js';
+import type { EventPublisher } from './events/bus.js';
+import type { Logger } from './log.js';
 import type { IdempotencyStore } from './store/idempotency.js';
 
 /** Batch key of the rows sent with the creating request. */
@@ -30,6 +32,7 @@ export class DatasetService {
     private readonly store: DynamoDatasetStore,
     private readonly idempotency: IdempotencyStore,
     private readonly clock: () => Date = () => new Date(),
+    private readonly events: { publisher: EventPublisher; logger: Logger } | null = null,
   ) {}
 
   /**
@@ -81,6 +84,7 @@ export class DatasetService {
         { id, name: input.name, createdAt, attributes: parsed.attributes, status, summary, batch },
         idem ? [this.idempotency.completion(tenant, 'datasets', idem.key, idem.fingerprint, 201, expected)] : [],
       );
+      if (dataset.status === 'sealed') await this.announce(tenant, dataset);
       return { dataset, replayed: false };
     } catch (e) {
       if (!(e instanceof ConflictError) || !idem) throw e;
@@ -167,7 +171,29 @@ export class DatasetService {
       });
     if (acc.bySegment.size > LIMITS.segments || acc.byRole.size > LIMITS.segments)
       throw new ConflictError(`The dataset has ${acc.bySegment.size} segments and ${acc.byRole.size} roles; at most ${LIMITS.segments} of each are allowed.`);
-    return this.store.seal(tenant, meta, finishSummary(acc), this.clock().toISOString());
+    const sealed = await this.store.seal(tenant, meta, finishSummary(acc), this.clock().toISOString());
+    await this.announce(tenant, sealed);
+    return sealed;
+  }
+
+  /**
+   * Publishes `DatasetIngested` for a wave that was just sealed. The dataset is already stored, so a
+   * publish that fails does not fail the request (a retry would find it sealed); it is logged.
+   */
+  private async announce(tenant: string, dataset: Dataset): Promise<void> {
+    if (!this.events) return;
+    try {
+      await this.events.publisher.publish('DatasetIngested', {
+        version: 1,
+        tenant,
+        occurredAt: dataset.updatedAt,
+        datasetId: dataset.id,
+        rowCount: dataset.rowCount,
+        attributes: dataset.attributes.length,
+      });
+    } catch (error) {
+      this.events.logger.log('error', 'DatasetIngested could not be published', { tenant, datasetId: dataset.id, error });
+    }
   }
 }
 

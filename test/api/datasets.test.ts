@@ -362,3 +362,26 @@ describe('service endpoints', () => {
     expect((await js.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
 });
+
+describe('DatasetIngested', () => {
+  it('is published once when a wave is sealed — on a sealed upload and on seal — and not on a replayed upload', async () => {
+    const seen: { datasetId: string; rowCount: number; tenant: string }[] = [];
+    lc.bus.subscribe('DatasetIngested', async (detail) => {
+      seen.push(detail);
+    });
+    const tenant = lc.tenant();
+    const token = await lc.token(tenant);
+    const headers = { 'idempotency-key': 'ingest-0001' };
+    const sealed = await (await lc.request('POST', '/v1/datasets?name=one', { token, csv: SMALL_WAVE, headers })).json();
+    await lc.request('POST', '/v1/datasets?name=one', { token, csv: SMALL_WAVE, headers }); // a replay
+    const open = await (await lc.request('POST', '/v1/datasets?name=two&seal=false', { token, csv: SMALL_WAVE })).json();
+    await lc.bus.drain();
+    expect(seen.filter((e) => e.tenant === tenant).map((e) => e.datasetId)).toEqual([sealed.id]);
+    expect((await lc.request('POST', `/v1/datasets/${open.id}/seal`, { token })).status).toBe(200);
+    await lc.request('POST', `/v1/datasets/${open.id}/seal`, { token }); // already sealed: no new event
+    await lc.bus.drain();
+    const mine = seen.filter((e) => e.tenant === tenant);
+    expect(mine.map((e) => e.datasetId)).toEqual([sealed.id, open.id]);
+    expect(mine[0]!.rowCount).toBe(sealed.rowCount);
+  });
+});
