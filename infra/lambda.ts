@@ -1,18 +1,17 @@
-import { Validations, type Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Validations, type BundlingOptions, type Duration, type ILocalBundling } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { join } from 'node:path';
+import { relative } from 'node:path';
+import { bundleLambda, LAMBDA_NODE_OPTIONS, lambdaBuildOptions, type ShippedFiles } from './bundle.js';
 
-/** Files copied next to a bundle, as `node_modules/<package>/<file>` (the bundle has no node_modules). */
-export type ShippedFiles = Readonly<Record<string, readonly string[]>>;
+export type { ShippedFiles } from './bundle.js';
 
 export interface LiftcastFunctionProps {
   /** Absolute path of the entry file exporting `handler`. */
   readonly entry: string;
-  /** Directory holding `package.json`, `package-lock.json` and `node_modules`; esbuild runs there. */
+  /** Directory holding `package.json` and `node_modules`; esbuild runs there. */
   readonly projectRoot: string;
   readonly description: string;
   readonly memorySize: number;
@@ -24,41 +23,59 @@ export interface LiftcastFunctionProps {
    * @default - none
    */
   readonly shipFiles?: ShippedFiles;
-  /** Anything else NodejsFunction takes: asynchronous-invocation settings, for example. */
-  readonly extra?: Omit<NodejsFunctionProps, 'entry' | 'bundling' | 'runtime' | 'architecture'>;
+  /** Anything else a Lambda function takes: asynchronous-invocation settings, for example. */
+  readonly extra?: Omit<FunctionOptions, 'runtime' | 'architecture' | 'environment' | 'role' | 'logGroup'>;
 }
 
 /**
- * esbuild settings every Liftcast function is bundled with, exported so the bundle-size benchmark
- * (test/bench/bundles.ts) builds exactly what deploys.
+ * Bundles with infra/bundle.ts at synth, on this machine: CDK's local-bundling hook. It never
+ * declines, so CDK never falls back to the (placeholder) Docker image. Its public fields feed CDK's
+ * asset cache key, which must differ between functions.
  */
-export const bundlingOptions = {
-  minify: true,
-  sourceMap: true,
-  // Mappings are enough for readable stack traces; the sources themselves need not ship.
-  sourcesContent: false,
-  target: 'node22',
-  format: OutputFormat.ESM,
-  // Prefer packages' ESM builds so esbuild can tree-shake them.
-  mainFields: ['module', 'main'],
-  // Bundle the AWS SDK v3 too: a pinned, tree-shaken copy instead of the runtime's.
-  externalModules: [] as string[],
-  // CommonJS dependencies bundled into an ES module still call `require` for Node built-ins.
-  banner:
-    "import { createRequire as __liftcastCreateRequire } from 'node:module'; const require = __liftcastCreateRequire(import.meta.url);",
-} as const;
+class LocalLambdaBundling implements ILocalBundling {
+  /** Entry relative to the project root (absolute paths would leak the machine into the cache key). */
+  readonly entry: string;
+  readonly shipFiles: ShippedFiles;
+  readonly buildOptions = lambdaBuildOptions;
+  readonly #entry: string;
+  readonly #projectRoot: string;
+
+  constructor(entry: string, projectRoot: string, shipFiles: ShippedFiles) {
+    this.#entry = entry;
+    this.#projectRoot = projectRoot;
+    this.entry = relative(projectRoot, entry).split('\\').join('/');
+    this.shipFiles = shipFiles;
+  }
+
+  tryBundle(outputDir: string): boolean {
+    bundleLambda(this.#entry, outputDir, { projectRoot: this.#projectRoot, shipFiles: this.shipFiles });
+    return true;
+  }
+}
+
+/** The code asset of a function: `entry` bundled by {@link bundleLambda}, hashed by its output. */
+function bundledCode(entry: string, projectRoot: string, shipFiles: ShippedFiles): Code {
+  const bundling: BundlingOptions = {
+    // Required by CDK's type, never pulled: LocalLambdaBundling always bundles.
+    image: DockerImage.fromRegistry('liftcast-local-bundling-only'),
+    local: new LocalLambdaBundling(entry, projectRoot, shipFiles),
+  };
+  // Hash of the output, as NodejsFunction does: a change to any bundled file (model/, node_modules)
+  // changes the asset, a change elsewhere in the project does not. With bundling skipped
+  // (`aws:cdk:bundling-stacks: []`, the fast tests) CDK stages nothing and hashes the construct path.
+  return Code.fromAsset(projectRoot, { assetHashType: AssetHashType.OUTPUT, bundling });
+}
 
 /**
- * One Liftcast Lambda function: the entry bundled by the locally installed esbuild (never Docker)
- * into a minified ES module with source maps, on Node.js 22 and arm64 (cheaper per GB-second than
- * x86 for the same work), with its own log group kept 30 days.
+ * One Liftcast Lambda function: the entry bundled by the locally installed esbuild (never Docker;
+ * infra/bundle.ts) into minified ES modules with source maps, on Node.js 22 and arm64 (cheaper per
+ * GB-second than x86 for the same work), with its own log group kept 30 days.
  *
  * @example
  * const fn = liftcastFunction(this, 'Handler', { entry, projectRoot, description: 'HTTP API',
  *   memorySize: 1024, timeout: Duration.seconds(29) });
  */
-export function liftcastFunction(scope: Construct, id: string, props: LiftcastFunctionProps): NodejsFunction {
-  const shipped = Object.entries(props.shipFiles ?? {});
+export function liftcastFunction(scope: Construct, id: string, props: LiftcastFunctionProps): LambdaFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
   // A role of its own instead of AWSLambdaBasicExecutionRole (logs:* on every log group): it may
   // write to this function's log group and nothing else until a binding grants more.
@@ -67,42 +84,18 @@ export function liftcastFunction(scope: Construct, id: string, props: LiftcastFu
     description: `Runs the ${props.description}`,
   });
   logGroup.grantWrite(role);
-  const fn = new NodejsFunction(scope, id, {
+  const fn = new LambdaFunction(scope, id, {
     ...props.extra,
     role,
-    entry: props.entry,
-    projectRoot: props.projectRoot,
-    depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+    code: bundledCode(props.entry, props.projectRoot, props.shipFiles ?? {}),
+    handler: 'index.handler',
     description: props.description,
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.ARM_64,
     memorySize: props.memorySize,
     timeout: props.timeout,
     logGroup,
-    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-    bundling: {
-      ...bundlingOptions,
-      externalModules: [...bundlingOptions.externalModules],
-      mainFields: [...bundlingOptions.mainFields],
-      forceDockerBundling: false,
-      ...(shipped.length === 0
-        ? {}
-        : {
-            commandHooks: {
-              beforeBundling: () => [],
-              beforeInstall: () => [],
-              afterBundling: (inputDir: string, outputDir: string) =>
-                shipped.flatMap(([pkg, files]) => {
-                  const dir = `${outputDir}/node_modules/${pkg}`;
-                  const dirs = [...new Set(files.map((f) => f.split('/').slice(0, -1).join('/')))].map((d) => (d ? `${dir}/${d}` : dir));
-                  return [
-                    `mkdir -p ${dirs.map((d) => `"${d}"`).join(' ')}`,
-                    ...files.map((f) => `cp "${inputDir}/node_modules/${pkg}/${f}" "${dir}/${f}"`),
-                  ];
-                }),
-            },
-          }),
-    },
+    environment: { NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...props.environment },
   });
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './events.js';
@@ -39,7 +39,7 @@ export const workerRetry = {
  * and message: a `PoisonEventError` for an event breaking its contract (functions/events/modelWorker.ts).
  */
 export class LiftcastModelWorker extends Construct {
-  readonly handler: NodejsFunction;
+  readonly handler: LambdaFunction;
   readonly rule: Rule;
   /** Events EventBridge could not deliver to the function. */
   readonly deliveryDlq: Queue;

@@ -1,27 +1,31 @@
 /**
- * Bundle size and cold-import time of every Lambda entry, bundled with esbuild exactly as
- * infra/lambda.ts has CDK bundle it (same `bundlingOptions`), then imported by a fresh Node process
- * outside the repository, as a Lambda cold start would (minus the runtime's own start).
+ * Bundle size and cold-import time of every Lambda entry, bundled by `bundleLambda` (infra/bundle.ts),
+ * the function the stack bundles with, then imported by a fresh Node process outside the repository,
+ * as a Lambda cold start would (minus the runtime's own start), with the function's environment.
  * Issue 6 targets: under 1 MB per API bundle, a cold import under 150 ms on this machine.
  *
- * Usage (the lead wires it into `npm run bench`):
+ * Two cold imports per function, measured in turn so both see the same machine load: bare `node`, and
+ * as deployed, with the function's `NODE_OPTIONS` (`--enable-source-maps`: Node then also reads and
+ * indexes each file's source map while loading it).
+ *
+ * Usage (wired into `npm run bench`):
  *   const rows = await benchBundles(); console.log(formatBundles(rows));
  * or on its own: `npx tsx test/bench/bundles.ts`.
  */
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
-import { bundlingOptions } from '../../infra/lambda.js';
+import { bundleLambda, ENTRY_FILE, LAMBDA_NODE_OPTIONS } from '../../infra/bundle.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Each Lambda entry, by function name. */
 export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = {
-  api: fileURLToPath(new URL('../../functions/lambda/api.ts', import.meta.url)),
-  modelWorker: fileURLToPath(new URL('../../functions/lambda/modelWorker.ts', import.meta.url)),
+  api: join(PROJECT_ROOT, 'functions/lambda/api.ts'),
+  modelWorker: join(PROJECT_ROOT, 'functions/lambda/modelWorker.ts'),
 };
 
 /** Environment the functions get from the stack; values are stand-ins (nothing is called at import). */
@@ -34,53 +38,53 @@ const LAMBDA_ENV = {
 
 export interface BundleFigures {
   name: string;
-  /** Bytes of the minified bundle (index.mjs). */
+  /** Bytes of JavaScript the function ships (index.mjs and every chunk). */
   bytes: number;
-  /** Bytes gzipped, roughly what the deployment package weighs. */
+  /** Bytes of JavaScript parsed by the cold import: index.mjs and the chunks it imports statically. */
+  importedBytes: number;
+  /** All the JavaScript gzipped, roughly what the deployment package weighs. */
   gzipBytes: number;
-  /** Median time to `import()` the bundle in a fresh Node process, in milliseconds. */
+  /** Median time to `import()` the bundle in a fresh `node`, in milliseconds. */
   coldImportMs: number;
-  /** Every cold-import time measured. */
+  /** Every bare cold-import time measured. */
   coldImportRunsMs: number[];
+  /** Median cold import with the function's `NODE_OPTIONS`, as it runs in Lambda. */
+  deployedImportMs: number;
+  deployedImportRunsMs: number[];
 }
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /**
  * Bundles every entry and measures it.
  *
- * @param runs fresh processes per entry for the cold-import time (the median is reported)
- * @default runs 5
+ * @param runs fresh processes per entry and configuration for the cold-import times (the median is reported)
+ * @default runs 7
  */
-export async function benchBundles(runs = 5): Promise<BundleFigures[]> {
+export async function benchBundles(runs = 7): Promise<BundleFigures[]> {
   const out = mkdtempSync(join(tmpdir(), 'liftcast-bundles-'));
   try {
     const figures: BundleFigures[] = [];
     for (const [name, entry] of Object.entries(LAMBDA_ENTRIES)) {
       const dir = join(out, name);
-      const file = join(dir, 'index.mjs');
-      await build({
-        entryPoints: [entry],
-        outfile: file,
-        bundle: true,
-        platform: 'node',
-        minify: bundlingOptions.minify,
-        sourcemap: bundlingOptions.sourceMap,
-        sourcesContent: bundlingOptions.sourcesContent,
-        target: bundlingOptions.target,
-        format: 'esm',
-        mainFields: [...bundlingOptions.mainFields],
-        external: [...bundlingOptions.externalModules],
-        banner: { js: bundlingOptions.banner },
-        logLevel: 'error',
-      });
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) times.push(coldImport(file, dir));
-      const sorted = [...times].sort((a, b) => a - b);
+      const bundle = bundleLambda(entry, dir, { projectRoot: PROJECT_ROOT });
+      const file = join(dir, ENTRY_FILE);
+      const js = Object.keys(bundle.outputs).filter((p) => p.endsWith('.mjs'));
+      const bare: number[] = [];
+      const deployed: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        bare.push(coldImport(file, dir, {}));
+        deployed.push(coldImport(file, dir, { NODE_OPTIONS: LAMBDA_NODE_OPTIONS }));
+      }
       figures.push({
         name,
-        bytes: statSync(file).size,
-        gzipBytes: gzipSync(readFileSync(file)).length,
-        coldImportMs: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
-        coldImportRunsMs: times,
+        bytes: bundle.totalBytes,
+        importedBytes: bundle.importedBytes,
+        gzipBytes: gzipSync(Buffer.concat(js.map((p) => readFileSync(join(dir, p))))).length,
+        coldImportMs: median(bare),
+        coldImportRunsMs: bare,
+        deployedImportMs: median(deployed),
+        deployedImportRunsMs: deployed,
       });
     }
     return figures;
@@ -90,11 +94,11 @@ export async function benchBundles(runs = 5): Promise<BundleFigures[]> {
 }
 
 /** Imports a bundle in a new Node process (no node_modules around it) and returns the import time. */
-function coldImport(file: string, cwd: string): number {
+function coldImport(file: string, cwd: string, env: Record<string, string>): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
   const run = spawnSync(process.execPath, ['--input-type=module', '--no-deprecation', '--no-warnings', '-e', script], {
     cwd,
-    env: { PATH: process.env.PATH, ...LAMBDA_ENV },
+    env: { PATH: process.env.PATH, ...LAMBDA_ENV, ...env },
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`importing ${file} failed: ${run.stderr}`);
@@ -103,11 +107,15 @@ function coldImport(file: string, cwd: string): number {
 
 /** The figures as a table, with the issue's targets. */
 export function formatBundles(figures: readonly BundleFigures[]): string {
-  const lines = ['Lambda bundles (esbuild, minified ESM; cold import in a fresh Node process, median)', 'function       size      gzip   cold import'];
+  const kb = (n: number): string => `${(n / 1024).toFixed(0)} KB`.padStart(9);
+  const ms = (n: number): string => `${n.toFixed(0)} ms`.padStart(13);
+  const runs = figures[0]?.coldImportRunsMs.length ?? 0;
+  const lines = [
+    `Lambda bundles (infra/bundle.ts: esbuild, minified ESM, split); cold import in a fresh Node process, median of ${runs}`,
+    `function      total JS  at import   gzip   cold import   as deployed (NODE_OPTIONS=${LAMBDA_NODE_OPTIONS})`,
+  ];
   for (const f of figures)
-    lines.push(
-      `${f.name.padEnd(12)} ${(f.bytes / 1024).toFixed(0).padStart(6)} KB ${(f.gzipBytes / 1024).toFixed(0).padStart(6)} KB ${f.coldImportMs.toFixed(0).padStart(8)} ms`,
-    );
+    lines.push(`${f.name.padEnd(12)}${kb(f.bytes)}${kb(f.importedBytes)}${kb(f.gzipBytes)}${ms(f.coldImportMs)}${ms(f.deployedImportMs)}`);
   lines.push('targets: < 1 MB per API bundle, cold import < 150 ms');
   return lines.join('\n');
 }
