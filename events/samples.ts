@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SCOPED_ROUTES } from '../infra/routes.js';
 
 /** An API Gateway HTTP API (payload v2) request event, as far as Liftcast reads it. */
 export interface HttpApiEvent {
@@ -162,15 +163,26 @@ export function withIds(event: HttpApiEvent, ids: Partial<Record<keyof typeof SA
 }
 
 /**
- * The routes of the HTTP API in `infra/api.ts`: `ANY /v1/{proxy+}` behind the JWT authorizer, and the
- * public `GET` routes. Returns the route key API Gateway would match for a request, with its path
+ * The routes of the HTTP API in `infra/api.ts`: each `/v1` route of `infra/routes.ts` behind the JWT
+ * authorizer with its scope, and the public `GET` routes. Returns the route key API Gateway would match for a request, with its path
  * parameters, or `null` when API Gateway has no route for it (it then answers 404 itself and the
  * function never runs).
  */
 export function routeKeyFor(method: string, rawPath: string): { routeKey: string; pathParameters?: Record<string, string>; authorized: boolean } | null {
   const proxy = (prefix: string) => (rawPath.startsWith(prefix) && rawPath.length > prefix.length ? rawPath.slice(prefix.length) : null);
-  const v1 = proxy('/v1/');
-  if (v1 !== null) return { routeKey: 'ANY /v1/{proxy+}', pathParameters: { proxy: v1 }, authorized: true };
+  if (rawPath.startsWith('/v1/')) {
+    // The stack's /v1 routes (infra/routes.ts), matched as API Gateway does: {name} is one segment.
+    for (const [m, template] of SCOPED_ROUTES) {
+      if (m !== method) continue;
+      const names: string[] = [];
+      const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_, name: string) => (names.push(name), '([^/]+)'))}$`);
+      const match = pattern.exec(rawPath);
+      if (!match) continue;
+      const pathParameters = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+      return { routeKey: `${m} ${template}`, ...(names.length > 0 ? { pathParameters } : {}), authorized: true };
+    }
+    return null;
+  }
   if (method !== 'GET') return null;
   if (['/', '/dashboard', '/health', '/openapi.json', '/docs'].includes(rawPath)) return { routeKey: `GET ${rawPath}`, authorized: false };
   for (const prefix of ['/dashboard/assets/', '/docs/']) {

@@ -14,6 +14,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { liftcastFunction, type ShippedFiles } from './lambda.js';
+import { SCOPED_ROUTES } from './routes.js';
 
 export interface LiftcastApiProps {
   /** Absolute path of the Lambda entry file exporting `handler` (`handle(app)` from `hono/aws-lambda`). */
@@ -49,6 +50,14 @@ export const publicRoutes: ReadonlyArray<readonly [HttpMethod, string]> = [
   [HttpMethod.GET, '/docs'],
   [HttpMethod.GET, '/docs/{proxy+}'],
 ];
+
+/**
+ * Every `/v1` route with the scope it needs (infra/routes.ts). API Gateway checks the scope before
+ * the function runs (defence in depth: the app checks it again), and a path that is not listed never
+ * reaches the function. `test/infra/scopes.test.ts` proves the table equals the scopes the app
+ * declares in its OpenAPI document, route for route.
+ */
+export const scopedRoutes: ReadonlyArray<readonly [HttpMethod, string, string]> = SCOPED_ROUTES.map(([m, p, sc]) => [m as HttpMethod, p, sc] as const);
 
 /**
  * Package files the app reads from disk: Swagger UI's, served under `/docs/assets/` by resolving
@@ -124,7 +133,7 @@ export class LiftcastApi extends Construct {
     });
 
     const integration = new HttpLambdaIntegration('HandlerIntegration', this.handler);
-    this.httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [HttpMethod.ANY], integration });
+    for (const [method, path, scope] of scopedRoutes) this.httpApi.addRoutes({ path, methods: [method], integration, authorizationScopes: [scope] });
     const noAuth = new HttpNoneAuthorizer();
     for (const [method, path] of publicRoutes) {
       for (const route of this.httpApi.addRoutes({ path, methods: [method], integration, authorizer: noAuth })) {

@@ -84,6 +84,7 @@ const createDataset = createRoute({
     'Validates every row; if any row is invalid the whole upload is rejected (400) with the rows at fault and nothing is stored. ' +
     `Limits: ${LIMITS.rowsPerRequest} rows and 4 MiB per request (413 beyond); larger waves are created with seal=false and appended in batches.`,
   middleware: [requireScope('datasets:write')] as const,
+  security: [{ bearer: ['datasets:write'] }],
   request: { query: CreateQuerySchema, headers: IdempotencyHeader, body: uploadBody(CreateJsonSchema, 'A wave as CSV or JSON') },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: Dataset } } },
@@ -97,6 +98,7 @@ const listDatasets = createRoute({
   tags: ['Datasets'],
   summary: 'List datasets, newest first',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { query: ListQuery },
   responses: { 200: { description: 'A page of datasets', content: { 'application/json': { schema: ListResponse } } }, ...errorResponses(400, 401, 403) },
 });
@@ -107,6 +109,7 @@ const getDataset = createRoute({
   tags: ['Datasets'],
   summary: 'Get a dataset and its summary',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: IdParams },
   responses: { 200: { description: 'The dataset', content: { 'application/json': { schema: Dataset } } }, ...errorResponses(401, 403, 404) },
 });
@@ -117,6 +120,7 @@ const deleteDataset = createRoute({
   tags: ['Datasets'],
   summary: 'Delete a dataset and every respondent in it',
   middleware: [requireScope('datasets:write')] as const,
+  security: [{ bearer: ['datasets:write'] }],
   request: { params: IdParams },
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });
@@ -130,6 +134,7 @@ const appendRows = createRoute({
     'Each batch needs an Idempotency-Key: a retry with the same key and body is harmless (it answers as the first time), ' +
     'the same key with another body is rejected (422). Columns must match the dataset.',
   middleware: [requireScope('datasets:write')] as const,
+  security: [{ bearer: ['datasets:write'] }],
   request: { params: IdParams, headers: IdempotencyHeader, body: uploadBody(AppendJsonSchema, 'A batch as CSV or JSON') },
   responses: {
     201: { description: 'Batch stored', content: { 'application/json': { schema: AppendResponse } } },
@@ -144,6 +149,7 @@ const sealDataset = createRoute({
   tags: ['Datasets'],
   summary: 'Seal an open dataset and compute its summary',
   middleware: [requireScope('datasets:write')] as const,
+  security: [{ bearer: ['datasets:write'] }],
   request: { params: IdParams },
   responses: {
     200: { description: 'The sealed dataset', content: { 'application/json': { schema: Dataset } } },

@@ -41,6 +41,7 @@ const createModel = createRoute({
     'follow the Location header until the status is ready or failed. Data that cannot support the model ' +
     '(a constant attribute, too few respondents, a tiny segment …) is a 422 naming the attribute or segment; the failed model stays listed.',
   middleware: [requireScope('models:write')] as const,
+  security: [{ bearer: ['models:write'] }],
   request: { body: { required: true, content: { 'application/json': { schema: ModelRequest } } } },
   responses: {
     201: { description: 'Fitted', content: { 'application/json': { schema: Model } } },
@@ -55,6 +56,7 @@ const listModels = createRoute({
   tags: ['Models'],
   summary: 'List models, newest first',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { query: ListQuery },
   responses: { 200: { description: 'A page of models', content: { 'application/json': { schema: ModelList } } }, ...errorResponses(400, 401, 403) },
 });
@@ -65,6 +67,7 @@ const getModel = createRoute({
   tags: ['Models'],
   summary: 'Get a model: its status, and its fit once ready',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: IdParams },
   responses: { 200: { description: 'The model', content: { 'application/json': { schema: Model } } }, ...errorResponses(401, 403, 404) },
 });
@@ -76,6 +79,7 @@ const predict = createRoute({
   summary: 'What-if: the NPS the model predicts if attributes change',
   description: 'Writes nothing. Unknown attributes, segments, roles or accounts are a 400 naming the field; a model still fitting is a 409.',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: WhatIf } } } },
   responses: {
     200: { description: 'Predicted NPS, overall and per segment', content: { 'application/json': { schema: WhatIfResult } } },

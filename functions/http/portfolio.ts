@@ -59,6 +59,7 @@ const ranking = createRoute({
     'Ranks by the stored forecast (no recomputation); ties keep scenario order. `probabilityAboveNext` comes from the same intervals. ' +
     'CSV (Accept: text/csv or format=csv) neutralises cells starting with = + - @ against formula injection.',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: IdParams, query: RankingQuery },
   responses: {
     200: { description: 'A page of the ranking', content: { 'application/json': { schema: RankingPage }, 'text/csv': { schema: z.string() } } },
@@ -72,6 +73,7 @@ const rankings = createRoute({
   tags: ['Rankings'],
   summary: 'The initiatives of all the tenant’s scenarios, ranked together',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { query: RankingQuery.omit({ segment: true, format: true }) },
   responses: {
     200: {
@@ -100,6 +102,7 @@ const compare = createRoute({
   summary: 'Scenarios side by side',
   description: 'Baseline and portfolio NPS, net value, ROI, cost and payback of each scenario, with intervals, and the difference between each pair.',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { body: { required: true, content: { 'application/json': { schema: CompareBody } } } },
   responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Comparison') } } }, ...errorResponses(400, 401, 403, 404) },
 });
@@ -113,6 +116,7 @@ const optimize = createRoute({
     'Evaluates portfolios through the model (overlapping effects saturate): exhaustive up to 20 initiatives, greedy with swaps beyond. ' +
     '`budget` compares with the portfolio’s discounted cost.total; objective npv is revenue.npv − cost.total. An impossible budget is a 422.',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: named(OptimizeRequestSchema, 'OptimizeRequest') } } } },
   responses: {
     200: { description: 'Selected initiatives, their portfolio forecast and the frontier', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Optimization') } } },

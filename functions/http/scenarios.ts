@@ -60,6 +60,7 @@ const createScenario = createRoute({
     'Nothing is stored when the scenario cannot be forecast (400 naming the field, 404 for an unknown model, 409/422 for a model that cannot forecast). ' +
     'With an Idempotency-Key a retry answers as the first request did; the same key with another body is a 422.',
   middleware: [requireScope('scenarios:write')] as const,
+  security: [{ bearer: ['scenarios:write'] }],
   request: { headers: IdempotencyHeader, body: { required: true, content: { 'application/json': { schema: ScenarioInput } } } },
   responses: {
     201: {
@@ -77,6 +78,7 @@ const listScenarios = createRoute({
   tags: ['Scenarios'],
   summary: 'List scenarios, newest first',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { query: ListQuery },
   responses: { 200: { description: 'A page of scenarios', content: { 'application/json': { schema: ScenarioList } } }, ...errorResponses(400, 401, 403) },
 });
@@ -87,6 +89,7 @@ const getScenario = createRoute({
   tags: ['Scenarios'],
   summary: 'Get the latest version of a scenario',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: IdParams },
   responses: {
     200: { description: 'The scenario', headers: ETAG, content: { 'application/json': { schema: Scenario } } },
@@ -101,6 +104,7 @@ const getForecast = createRoute({
   summary: 'Get the stored forecast of the latest version',
   description: 'Served from storage, never recomputed: it answers even when the model’s dataset has since been deleted.',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: IdParams },
   responses: {
     200: { description: 'The forecast', headers: ETAG, content: { 'application/json': { schema: Forecast } } },
@@ -114,6 +118,7 @@ const listVersions = createRoute({
   tags: ['Scenarios'],
   summary: 'List every version of a scenario, oldest first',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: IdParams, query: VersionQuery },
   responses: {
     200: { description: 'A page of versions (without forecasts)', content: { 'application/json': { schema: VersionList } } },
@@ -127,6 +132,7 @@ const getVersion = createRoute({
   tags: ['Scenarios'],
   summary: 'Get one version of a scenario with the forecast stored with it',
   middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
   request: { params: VersionParams },
   responses: {
     200: { description: 'The version', headers: ETAG, content: { 'application/json': { schema: ScenarioWithForecast } } },
@@ -143,6 +149,7 @@ const putScenario = createRoute({
     'Send the whole scenario and If-Match with the ETag you read. 428 without If-Match; 412 (with the current version) when the scenario changed since; ' +
     'of concurrent changes from one version exactly one is stored.',
   middleware: [requireScope('scenarios:write')] as const,
+  security: [{ bearer: ['scenarios:write'] }],
   request: { params: IdParams, headers: IfMatchHeader, body: { required: true, content: { 'application/json': { schema: ScenarioInput } } } },
   responses: {
     200: { description: 'The new version, with its forecast', headers: ETAG, content: { 'application/json': { schema: ScenarioWithForecast } } },
@@ -156,6 +163,7 @@ const deleteScenario = createRoute({
   tags: ['Scenarios'],
   summary: 'Delete a scenario and every version',
   middleware: [requireScope('scenarios:write')] as const,
+  security: [{ bearer: ['scenarios:write'] }],
   request: { params: IdParams },
   responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
 });

@@ -69,10 +69,9 @@ describe('HTTP API v2 events', () => {
   it('builds events like the samples for any request', () => {
     const event = httpApiEvent({ method: 'get', path: '/v1/datasets?limit=10&limit=20', headers: { Cookie: 'a=1; b=2', Accept: 'application/json' }, claims: { sub: 's', tenant: 'acme', exp: 1 } });
     expect(HttpApiEventSchema.parse(event)).toMatchObject({
-      routeKey: 'ANY /v1/{proxy+}',
+      routeKey: 'GET /v1/datasets',
       rawQueryString: 'limit=10&limit=20',
       queryStringParameters: { limit: '10,20' },
-      pathParameters: { proxy: 'datasets' },
       cookies: ['a=1', 'b=2'],
       headers: { accept: 'application/json' },
       requestContext: { authorizer: { jwt: { claims: { sub: 's', tenant: 'acme', exp: '1' } } } },

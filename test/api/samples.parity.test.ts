@@ -124,7 +124,8 @@ describe('API Gateway sample events', () => {
       const concrete = path.replace('{proxy+}', 'some/file.js');
       expect(routeKeyFor(method, concrete), `${method} ${concrete}`).toMatchObject({ routeKey: `${method} ${path}`, authorized: false });
     }
-    expect(routeKeyFor('DELETE', '/v1/datasets/x')).toMatchObject({ routeKey: 'ANY /v1/{proxy+}', authorized: true });
+    expect(routeKeyFor('DELETE', '/v1/datasets/x')).toMatchObject({ routeKey: 'DELETE /v1/datasets/{id}', pathParameters: { id: 'x' }, authorized: true });
+    expect(routeKeyFor('PATCH', '/v1/datasets/x')).toBeNull(); // no such route: API Gateway answers 404 itself
     // No route: API Gateway answers 404 itself, the function never runs.
     expect(routeKeyFor('POST', '/health')).toBeNull();
   });

@@ -5,7 +5,7 @@ import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { LiftcastApi } from '../../infra/api.js';
+import { LiftcastApi, scopedRoutes } from '../../infra/api.js';
 import { LiftcastStack, projectRoot } from '../../infra/stack.js';
 import { LiftcastTable, type TableAccess } from '../../infra/table.js';
 import { fastApp, fixtureEntry } from './apps.js';
@@ -201,20 +201,22 @@ describe('LiftcastApi', () => {
     });
   });
 
-  it('requires the JWT authorizer on every /v1 route and leaves only the public routes open', () => {
+  it('requires the JWT authorizer, with the route’s scope, on every /v1 route and leaves only the public routes open', () => {
     const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
     const [authorizerId] = Object.keys(authorizers);
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => r.Properties as { RouteKey: string; AuthorizationType: string; AuthorizerId?: unknown },
     );
 
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...publicRouteKeys, 'ANY /v1/{proxy+}'].sort());
+    const scoped = new Map<string, string>(scopedRoutes.map(([method, path, scope]) => [`${method} ${path}`, scope] as const));
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...publicRouteKeys, ...scoped.keys()].sort());
     for (const route of routes) {
       if (publicRouteKeys.includes(route.RouteKey)) {
         expect(route, route.RouteKey).toMatchObject({ AuthorizationType: 'NONE' });
         expect(route.AuthorizerId, route.RouteKey).toBeUndefined();
       } else {
-        expect(route, route.RouteKey).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+        expect(route.RouteKey.split(' ')[1]!.startsWith('/v1/'), route.RouteKey).toBe(true);
+        expect(route, route.RouteKey).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId }, AuthorizationScopes: [scoped.get(route.RouteKey)] });
       }
     }
   });
