@@ -22,6 +22,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { EVENT_SCHEMAS, EnvelopeSchema, type ModelFitRequested } from '../../events/contracts.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../log.js';
+import { emitMetrics, stdoutSink, type MetricSink } from '../metrics.js';
 import { ModelService } from '../modelService.js';
 import { DynamoDatasetStore } from '../store/datasets.js';
 import { DynamoModelStore } from '../store/models.js';
@@ -103,7 +104,8 @@ function envelopeId(event: unknown): string | undefined {
  * Logs the start, end and failure of every invocation with the request and event ids, so one
  * CloudWatch Logs Insights query (`filter requestId = …`) shows an event's whole story.
  */
-function invocationLog(logger: Logger): MiddlewareObj<unknown, void, Error, WorkerContext> {
+function invocationLog(logger: Logger, sink: MetricSink): MiddlewareObj<unknown, void, Error, WorkerContext> {
+  const dimensions = { Function: 'modelWorker' };
   const started = new WeakMap<object, number>();
   const ids = (request: { event: unknown; context: WorkerContext }) => ({ requestId: request.context.awsRequestId, eventId: envelopeId(request.event) });
   return {
@@ -112,12 +114,15 @@ function invocationLog(logger: Logger): MiddlewareObj<unknown, void, Error, Work
       logger.log('info', 'event received', ids(request));
     },
     after: (request) => {
-      logger.log('info', 'event handled', { ...ids(request), durationMs: Math.round(performance.now() - (started.get(request) ?? 0)) });
+      const durationMs = Math.round(performance.now() - (started.get(request) ?? 0));
+      logger.log('info', 'event handled', { ...ids(request), durationMs });
+      emitMetrics(dimensions, { EventsHandled: [1, 'Count'], HandlerDuration: [durationMs, 'Milliseconds'] }, sink);
     },
     onError: (request) => {
       const error = request.error;
       if (error instanceof PoisonEventError) logger.log('error', 'poison event: not retried by us, it goes to the failure queue', { ...ids(request), reason: error.message, issues: error.issues });
       else logger.log('error', 'event failed: it will be retried, then sent to the failure queue', { ...ids(request), error });
+      emitMetrics(dimensions, { [error instanceof PoisonEventError ? 'PoisonEvents' : 'FailedEvents']: [1, 'Count'] }, sink);
       // Returning nothing lets middy rethrow the error, which is what makes Lambda retry.
     },
   };
@@ -133,6 +138,8 @@ export interface ModelWorkerDeps {
    * @default 10_000
    */
   timeoutEarlyMs?: number;
+  /** Where the worker's CloudWatch metrics (EMF lines) go. @default stdout */
+  metrics?: MetricSink;
 }
 
 /**
@@ -152,7 +159,7 @@ export function createModelWorkerHandler(deps: ModelWorkerDeps) {
       );
     },
     { timeoutEarlyInMillis: deps.timeoutEarlyMs ?? 10_000 },
-  ).use(invocationLog(deps.scope.logger));
+  ).use(invocationLog(deps.scope.logger, deps.metrics ?? stdoutSink));
 }
 
 export interface ModelWorkerOptions {

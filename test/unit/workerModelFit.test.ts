@@ -60,6 +60,8 @@ interface Line {
 const BUS = 'liftcast-test-bus';
 const eventBridge = new RecordingEventBridge();
 const lines: Line[] = [];
+/** The worker's CloudWatch metric records (EMF lines), parsed. */
+const metrics: Record<string, unknown>[] = [];
 let api: Liftcast;
 let tableName: string;
 let worker: ReturnType<typeof createModelWorkerHandler>;
@@ -68,7 +70,7 @@ function workerFor(table: string) {
   const scope = new RequestScope({ log: (level, message, fields) => lines.push({ level, message, ...fields }) });
   const db = createDynamoClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
   const models = composeModelWorker({ db, tableName: table, publisher: new EventBridgePublisher(eventBridge, BUS), logger: scope.logger });
-  return createModelWorkerHandler({ models, scope });
+  return createModelWorkerHandler({ models, scope, metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>) });
 }
 
 beforeAll(async () => {
@@ -167,6 +169,23 @@ describe('the model worker handler', () => {
     expect(eventBridge.fitted(modelId)).toEqual([expect.objectContaining({ status: 'ready' })]);
     expect(lines.map((l) => l.message)).toEqual(['event received', 'event handled']);
     for (const line of lines) expect(line).toMatchObject({ requestId: 'req-fit' });
+  });
+
+  it('emits CloudWatch metrics in the Embedded Metric Format: handled events with their duration, poison events apart', async () => {
+    const { modelId } = await queuedModel(rows(80));
+    metrics.length = 0;
+    await worker(eventBridge.envelopeFor(modelId), context('req-metrics'));
+    await expect(worker(eventBridgeEvent('invalid-model-fit-requested'), context('req-metrics-poison'))).rejects.toBeInstanceOf(PoisonEventError);
+    expect(metrics).toHaveLength(2);
+    const [handled, poison] = metrics as [Record<string, any>, Record<string, any>];
+    expect(handled._aws.CloudWatchMetrics).toEqual([
+      { Namespace: 'Liftcast', Dimensions: [['Function']], Metrics: [{ Name: 'EventsHandled', Unit: 'Count' }, { Name: 'HandlerDuration', Unit: 'Milliseconds' }] },
+    ]);
+    expect(handled).toMatchObject({ Function: 'modelWorker', EventsHandled: 1 });
+    expect(handled.HandlerDuration).toBeGreaterThanOrEqual(0);
+    expect(Number.isInteger(handled._aws.Timestamp)).toBe(true);
+    expect(poison).toMatchObject({ Function: 'modelWorker', PoisonEvents: 1 });
+    expect(poison._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'PoisonEvents', Unit: 'Count' }]);
   });
 
   it('does nothing when the same event is delivered again', async () => {
