@@ -16,7 +16,6 @@
  */
 import type { Change, DriverModel, ModelFailure, NpsChange, Target, WhatIf, WhatIfResult } from './contract.js';
 import type { LinearParameters } from './linearModel.js';
-import { logisticMass } from './ordinal.js';
 import type { OrdinalParameters } from './ordinalModel.js';
 import { cutsOf } from './ordinalModel.js';
 import type { Population } from './population.js';
@@ -151,7 +150,7 @@ export function predictWhatIf(model: DriverModel, pop: Population, whatIf: WhatI
   const mask = targetMask(pop, whatIf.target);
   if (!(mask instanceof Uint8Array)) return mask;
   const { rows, shift } = shiftPerRespondent(model, pop, steps, mask);
-  const crossing = model.parameters.kind === 'ordinal' ? ordinalCrossing(model.parameters as unknown as OrdinalParameters, pop, rows, shift) : linearCrossing(pop, rows, shift);
+  const crossing = crossingProbabilities(model, pop, rows, shift);
   return { ok: true, result: aggregate(pop, mask, rows, crossing) };
 }
 
@@ -211,10 +210,40 @@ export function slopesPerPoint(model: DriverModel, pop: Population): Float64Arra
   return perPoint;
 }
 
-interface Crossing {
-  /** P(promoter) and P(detractor) after the change, for each moved respondent (aligned with `rows`). */
+/** P(promoter) and P(detractor) after a change, and their derivatives in the shift, per moved respondent. */
+export interface Crossing {
   promoter: Float64Array;
   detractor: Float64Array;
+  /** d P(promoter)/dΔ and d P(detractor)/dΔ, for the delta-method intervals of scenario forecasts. */
+  dPromoter: Float64Array;
+  dDetractor: Float64Array;
+}
+
+/** Writes the logistic CDF F(t), survival 1 − F(t) and density f(t) at out[o…o+2], from one exponential. */
+function logistic4(t: number, out: Float64Array, o: number): void {
+  if (t === -Infinity) {
+    out[o] = 0;
+    out[o + 1] = 1;
+    out[o + 2] = 0;
+    return;
+  }
+  if (t === Infinity) {
+    out[o] = 1;
+    out[o + 1] = 0;
+    out[o + 2] = 0;
+    return;
+  }
+  const e = Math.exp(-Math.abs(t));
+  const inv = 1 / (1 + e);
+  out[o] = t >= 0 ? inv : e * inv;
+  out[o + 1] = t >= 0 ? e * inv : inv;
+  out[o + 2] = e * inv * inv;
+}
+
+/** P(a < ε ≤ b) from stored CDF/survival values, using whichever tail avoids cancellation. */
+function massOf(a: number, va: Float64Array, oa: number, b: number, vb: Float64Array, ob: number): number {
+  void b;
+  return a > 0 ? va[oa + 1]! - vb[ob + 1]! : vb[ob]! - va[oa]!;
 }
 
 /**
@@ -247,50 +276,85 @@ export function latentScores(params: OrdinalParameters, pop: Population): Float6
   return eta;
 }
 
-function ordinalCrossing(params: OrdinalParameters, pop: Population, rows: Uint32Array, shift: Float64Array): Crossing {
-  const k = pop.attributes.length;
-  const C = params.categories.length;
+/**
+ * Each moved respondent's probability of being a promoter and a detractor after their latent score
+ * moves by `shift` (aligned with `rows`), and the derivatives of both in the shift. A respondent whose
+ * shift is 0 keeps their observed answer exactly. See the module comment for the two models.
+ */
+export function crossingProbabilities(model: DriverModel, pop: Population, rows: Uint32Array, shift: Float64Array): Crossing {
   const m = rows.length;
+  const promoter = new Float64Array(m);
+  const detractor = new Float64Array(m);
+  const dPromoter = new Float64Array(m);
+  const dDetractor = new Float64Array(m);
+  if (model.parameters.kind !== 'ordinal') {
+    for (let q = 0; q < m; q++) {
+      const v = pop.ltr[rows[q]!]!;
+      const p = v + 0.5 + shift[q]! - 8.5;
+      const d = 6.5 - (v - 0.5 + shift[q]!);
+      promoter[q] = Math.min(1, Math.max(0, p));
+      detractor[q] = Math.min(1, Math.max(0, d));
+      if (p > 0 && p < 1) dPromoter[q] = 1;
+      if (d > 0 && d < 1) dDetractor[q] = -1;
+    }
+    return { promoter, detractor, dPromoter, dDetractor };
+  }
+  const params = model.parameters as unknown as OrdinalParameters;
+  const eta = latentScores(params, pop);
   const toCategory = new Int16Array(11).fill(-1);
   params.categories.forEach((v, c) => (toCategory[v] = c));
   const { promoterFrom, detractorTo } = cutsOf(params.categories);
   const theta = params.thresholds;
-  const etaAll = latentScores(params, pop);
-  const promoter = new Float64Array(m);
-  const detractor = new Float64Array(m);
+  const C = params.categories.length;
   const thetaP = promoterFrom > 0 ? theta[promoterFrom - 1]! : 0;
   const thetaD = detractorTo >= 0 && detractorTo < C - 1 ? theta[detractorTo]! : 0;
-  for (let r = 0; r < m; r++) {
-    const d = shift[r]!;
-    const i = rows[r]!;
-    const e = etaAll[i]!;
-    const c = toCategory[pop.ltr[i]!]!;
+  const ev = new Float64Array(9);
+  for (let q = 0; q < m; q++) {
+    const r = rows[q]!;
+    const d = shift[q]!;
+    const c = toCategory[pop.ltr[r]!]!;
+    const e = eta[r]!;
     const lower = c > 0 ? theta[c - 1]! - e : -Infinity;
     const upper = c < C - 1 ? theta[c]! - e : Infinity;
-    const mass = logisticMass(lower, upper);
+    let mass = 0;
+    if (d !== 0) {
+      // One exponential per point: CDF, survival and density at the interval ends and the cuts.
+      logistic4(lower, ev, 0);
+      logistic4(upper, ev, 3);
+      mass = massOf(lower, ev, 0, upper, ev, 3);
+    }
     if (!(mass > 1e-300)) {
-      // The answer is so unlikely under the model that its interval has no mass: keep the respondent where they are.
-      promoter[r] = promoterFrom >= 0 && c >= promoterFrom ? 1 : 0;
-      detractor[r] = c <= detractorTo ? 1 : 0;
+      // No shift, or an answer so unlikely under the model that its interval has no mass: keep it.
+      promoter[q] = promoterFrom >= 0 && c >= promoterFrom ? 1 : 0;
+      detractor[q] = c <= detractorTo ? 1 : 0;
       continue;
     }
-    promoter[r] = promoterFrom < 0 ? 0 : promoterFrom === 0 ? 1 : logisticMass(Math.max(lower, thetaP - e - d), upper) / mass;
-    detractor[r] = detractorTo < 0 ? 0 : detractorTo >= C - 1 ? 1 : logisticMass(lower, Math.min(upper, thetaD - e - d)) / mass;
+    if (promoterFrom < 0) promoter[q] = 0;
+    else if (promoterFrom === 0) promoter[q] = 1;
+    else {
+      const t = thetaP - e - d;
+      if (t <= lower) promoter[q] = 1;
+      else if (t >= upper) promoter[q] = 0;
+      else {
+        logistic4(t, ev, 6);
+        promoter[q] = massOf(t, ev, 6, upper, ev, 3) / mass;
+        dPromoter[q] = ev[8]! / mass;
+      }
+    }
+    if (detractorTo < 0) detractor[q] = 0;
+    else if (detractorTo >= C - 1) detractor[q] = 1;
+    else {
+      const t = thetaD - e - d;
+      if (t >= upper) detractor[q] = 1;
+      else if (t <= lower) detractor[q] = 0;
+      else {
+        logistic4(t, ev, 6);
+        detractor[q] = massOf(lower, ev, 0, t, ev, 6) / mass;
+        dDetractor[q] = -ev[8]! / mass;
+      }
+    }
   }
-  return { promoter, detractor };
-}
-
-function linearCrossing(pop: Population, rows: Uint32Array, shift: Float64Array): Crossing {
-  const m = rows.length;
-  const promoter = new Float64Array(m);
-  const detractor = new Float64Array(m);
-  const clamp = (v: number): number => Math.min(1, Math.max(0, v));
-  for (let r = 0; r < m; r++) {
-    const c = pop.ltr[rows[r]!]!;
-    promoter[r] = clamp(c + 0.5 + shift[r]! - 8.5);
-    detractor[r] = clamp(6.5 - (c - 0.5 + shift[r]!));
-  }
-  return { promoter, detractor };
+  return { promoter, detractor, dPromoter, dDetractor };
 }
 
 function aggregate(pop: Population, mask: Uint8Array, rows: Uint32Array, crossing: Crossing): WhatIfResult {

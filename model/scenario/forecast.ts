@@ -21,11 +21,10 @@
  *    over accounts), and the team's `range` for each effect (the lift recomputed at the low and the
  *    high ends).
  */
-import { cutsOf, type OrdinalParameters } from '../drivers/ordinalModel.js';
 import type { DriverModel } from '../drivers/contract.js';
 import type { Population } from '../drivers/population.js';
 import { normalQuantile } from '../stats.js';
-import { applyStep, applyStepAt, latentScores, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
+import { applyStep, applyStepAt, crossingProbabilities, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
 import { DEFAULT_ECONOMICS, type Economics, type Forecast, type Initiative, type NpsForecast, type Outcome, type ScenarioFailure, type ScenarioInput } from './contract.js';
 
 export interface ForecastOptions {
@@ -58,33 +57,6 @@ interface Simulation {
   /** Touched attributes, and the rating change of each (aligned with rows), for the slope gradient. */
   touched: number[];
   deltaX: Float64Array[];
-}
-
-/** Writes the logistic CDF F(t), survival 1 − F(t) and density f(t) at out[o…o+2], from one exponential. */
-function logistic4(t: number, out: Float64Array, o: number): void {
-  if (t === -Infinity) {
-    out[o] = 0;
-    out[o + 1] = 1;
-    out[o + 2] = 0;
-    return;
-  }
-  if (t === Infinity) {
-    out[o] = 1;
-    out[o + 1] = 0;
-    out[o + 2] = 0;
-    return;
-  }
-  const e = Math.exp(-Math.abs(t));
-  const inv = 1 / (1 + e);
-  out[o] = t >= 0 ? inv : e * inv;
-  out[o + 1] = t >= 0 ? e * inv : inv;
-  out[o + 2] = e * inv * inv;
-}
-
-/** P(a < ε ≤ b) from stored CDF/survival values, using whichever tail avoids cancellation. */
-function massOf(a: number, va: Float64Array, oa: number, b: number, vb: Float64Array, ob: number): number {
-  void b;
-  return a > 0 ? va[oa + 1]! - vb[ob + 1]! : vb[ob]! - va[oa]!;
 }
 
 /** Stable 32-bit hash of a string (FNV-1a). */
@@ -245,11 +217,6 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
 
   // --- Simulation ------------------------------------------------------------------------------------
   const perPoint = slopesPerPoint(model, pop);
-  const ordinal = model.parameters.kind === 'ordinal' ? (model.parameters as unknown as OrdinalParameters) : null;
-  const eta = ordinal ? latentScores(ordinal, pop) : null;
-  const toCategory = new Int16Array(11).fill(-1);
-  ordinal?.categories.forEach((v, c) => (toCategory[v] = c));
-  const cuts = ordinal ? cutsOf(ordinal.categories) : null;
 
   const simulate = (chosen: readonly Plan[], which: Which): Simulation => {
     // Union of reached respondents, in order, with each one's ratings of the touched attributes.
@@ -301,73 +268,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
       }
       deltaX.push(d);
     }
-    const promoter = new Float64Array(m);
-    const detractor = new Float64Array(m);
-    const dPromoter = new Float64Array(m);
-    const dDetractor = new Float64Array(m);
-    const ev = new Float64Array(9);
-    const theta = ordinal?.thresholds ?? [];
-    const C = ordinal?.categories.length ?? 0;
-    const promoterFrom = cuts?.promoterFrom ?? -1;
-    const detractorTo = cuts?.detractorTo ?? -1;
-    const thetaP = promoterFrom > 0 ? theta[promoterFrom - 1]! : 0;
-    const thetaD = detractorTo >= 0 && detractorTo < C - 1 ? theta[detractorTo]! : 0;
-    for (let q = 0; q < m; q++) {
-      const r = rows[q]!;
-      const v = pop.ltr[r]!;
-      const d = shift[q]!;
-      if (eta) {
-        const c = toCategory[v]!;
-        const e = eta[r]!;
-        const lower = c > 0 ? theta[c - 1]! - e : -Infinity;
-        const upper = c < C - 1 ? theta[c]! - e : Infinity;
-        if (d === 0) {
-          promoter[q] = promoterFrom >= 0 && c >= promoterFrom ? 1 : 0;
-          detractor[q] = c <= detractorTo ? 1 : 0;
-          continue;
-        }
-        // One exponential per point: CDF, survival and density at the interval ends and the cuts.
-        logistic4(lower, ev, 0);
-        logistic4(upper, ev, 3);
-        const mass = massOf(lower, ev, 0, upper, ev, 3);
-        if (!(mass > 1e-300)) {
-          promoter[q] = promoterFrom >= 0 && c >= promoterFrom ? 1 : 0;
-          detractor[q] = c <= detractorTo ? 1 : 0;
-          continue;
-        }
-        if (promoterFrom < 0) promoter[q] = 0;
-        else if (promoterFrom === 0) promoter[q] = 1;
-        else {
-          const t = thetaP - e - d;
-          if (t <= lower) promoter[q] = 1;
-          else if (t >= upper) promoter[q] = 0;
-          else {
-            logistic4(t, ev, 6);
-            promoter[q] = massOf(t, ev, 6, upper, ev, 3) / mass;
-            dPromoter[q] = ev[8]! / mass;
-          }
-        }
-        if (detractorTo < 0) detractor[q] = 0;
-        else if (detractorTo >= C - 1) detractor[q] = 1;
-        else {
-          const t = thetaD - e - d;
-          if (t >= upper) detractor[q] = 1;
-          else if (t <= lower) detractor[q] = 0;
-          else {
-            logistic4(t, ev, 6);
-            detractor[q] = massOf(lower, ev, 0, t, ev, 6) / mass;
-            dDetractor[q] = -ev[8]! / mass;
-          }
-        }
-      } else {
-        const p = v + 0.5 + d - 8.5;
-        const q2 = 6.5 - (v - 0.5 + d);
-        promoter[q] = Math.min(1, Math.max(0, p));
-        detractor[q] = Math.min(1, Math.max(0, q2));
-        if (p > 0 && p < 1) dPromoter[q] = 1;
-        if (q2 > 0 && q2 < 1) dDetractor[q] = -1;
-      }
-    }
+    const { promoter, detractor, dPromoter, dDetractor } = crossingProbabilities(model, pop, rows, shift);
     return { rows, promoter, detractor, dPromoter, dDetractor, touched, deltaX };
   };
 
