@@ -22,20 +22,13 @@ import { demoWave } from '../../model/demo.js';
 import type { ScenarioInputRaw } from '../../model/scenario/contract.js';
 import { httpApiEvent } from '../../events/samples.js';
 import { Aliases, normalise, type Normalised } from '../support/parity.js';
+import { SMALL_WAVE } from '../support/waves.js';
 import { createTransports, TRANSPORTS, toResponse, type CallInit, type Claims, type Transport, type TransportKind, type Transports } from '../support/transport.js';
 
 /** The demo wave, small enough to keep four fits fast: 600 respondents over 150 accounts. */
 const WAVE = demoWave({ seed: 7, respondents: 600, accounts: 150 });
 
-const CSV_WAVE = [
-  'respondent_id,account_id,segment,role,ltr,ease_of_use,onboarding',
-  'r1,A1,smb,gatekeeper,10,9,8',
-  'r2,A1,smb,operational_user,9,8,',
-  'r3,A2,smb,business_owner,7,6,5',
-  'r4,A3,enterprise,gatekeeper,6,5,4',
-  'r5,A3,enterprise,operational_user,3,2,3',
-  'r6,A4,enterprise,business_owner,8,7,7',
-].join('\n');
+const CSV_WAVE = SMALL_WAVE;
 
 const OPEN_ROWS = [
   { respondent_id: 'b1', account_id: 'B1', segment: 'smb', role: 'gatekeeper', ltr: 9, ease_of_use: 8, onboarding: 7 },

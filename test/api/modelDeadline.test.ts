@@ -10,39 +10,39 @@ import { DynamoDatasetStore } from '../../functions/store/datasets.js';
 import { DynamoModelStore } from '../../functions/store/models.js';
 import { createTestLiftcast } from '../support/liftcast.js';
 
+/** A model recorded `fitting` at a fixed time, and a service whose clock the test moves. */
+async function stuckModel(id: string) {
+  const lc = await createTestLiftcast();
+  const tenant = lc.tenant();
+  const models = new DynamoModelStore(lc.db, lc.tableName);
+  const clock = { now: Date.parse('2026-11-29T10:00:00.000Z') };
+  const service = new ModelService(new DynamoDatasetStore(lc.db, lc.tableName), models, new InProcessBus(silentLogger), () => new Date(clock.now), { fitDeadlineMs: 60_000 });
+  const createdAt = new Date(clock.now).toISOString();
+  await models.create(tenant, { id, datasetId: 'ds_x', status: 'fitting', createdAt, updatedAt: createdAt, request: {}, problem: null });
+  return { tenant, models, service, clock };
+}
+
 describe('fits past their deadline', () => {
   it('stay fitting before the deadline, turn failed with a problem after it, and a late worker cannot change them', async () => {
-    const lc = await createTestLiftcast();
-    const tenant = lc.tenant();
-    const models = new DynamoModelStore(lc.db, lc.tableName);
-    let now = Date.parse('2026-11-29T10:00:00.000Z');
-    const service = new ModelService(new DynamoDatasetStore(lc.db, lc.tableName), models, new InProcessBus(silentLogger), () => new Date(now), { fitDeadlineMs: 60_000 });
-    const createdAt = new Date(now).toISOString();
-    await models.create(tenant, { id: 'mdl_stuck', datasetId: 'ds_x', status: 'fitting', createdAt, updatedAt: createdAt, request: {}, problem: null });
+    const { tenant, models, service, clock } = await stuckModel('mdl_stuck');
 
-    now += 30_000;
+    clock.now += 30_000;
     expect((await service.get(tenant, 'mdl_stuck')).status).toBe('fitting');
 
-    now += 60_000;
+    clock.now += 60_000;
     const failed = await service.get(tenant, 'mdl_stuck');
     expect(failed.status).toBe('failed');
     expect(failed.problem?.detail).toMatch(/Request the model again/);
     expect((await service.list(tenant, { limit: 10 })).items[0]!.status).toBe('failed');
     // The record is final: a worker finishing late is refused by the condition.
-    expect(await models.finish(tenant, 'mdl_stuck', { status: 'ready', doc: {} }, new Date(now).toISOString())).toBe(false);
+    expect(await models.finish(tenant, 'mdl_stuck', { status: 'ready', doc: {} }, new Date(clock.now).toISOString())).toBe(false);
     expect((await service.get(tenant, 'mdl_stuck')).status).toBe('failed');
   });
 
   it('a worker that finished first wins: the read returns its result', async () => {
-    const lc = await createTestLiftcast();
-    const tenant = lc.tenant();
-    const models = new DynamoModelStore(lc.db, lc.tableName);
-    let now = Date.parse('2026-11-29T10:00:00.000Z');
-    const service = new ModelService(new DynamoDatasetStore(lc.db, lc.tableName), models, new InProcessBus(silentLogger), () => new Date(now), { fitDeadlineMs: 60_000 });
-    const createdAt = new Date(now).toISOString();
-    await models.create(tenant, { id: 'mdl_late', datasetId: 'ds_x', status: 'fitting', createdAt, updatedAt: createdAt, request: {}, problem: null });
-    now += 120_000;
-    await models.finish(tenant, 'mdl_late', { status: 'failed', problem: { title: 'Worker said', detail: 'its own reason' } }, new Date(now).toISOString());
+    const { tenant, models, service, clock } = await stuckModel('mdl_late');
+    clock.now += 120_000;
+    await models.finish(tenant, 'mdl_late', { status: 'failed', problem: { title: 'Worker said', detail: 'its own reason' } }, new Date(clock.now).toISOString());
     const read = await service.get(tenant, 'mdl_late');
     expect(read.status).toBe('failed');
     expect(read.problem?.title).toBe('Worker said');
