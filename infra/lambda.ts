@@ -1,6 +1,6 @@
-import { AssetHashType, DockerImage, Validations, type BundlingOptions, type Duration, type ILocalBundling } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, Runtime, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
+import { AssetHashType, DockerImage, Stack, Validations, type BundlingOptions, type Duration, type ILocalBundling } from 'aws-cdk-lib';
+import { Role, ServicePrincipal, type Policy } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { relative } from 'node:path';
@@ -24,7 +24,28 @@ export interface LiftcastFunctionProps {
    */
   readonly shipFiles?: ShippedFiles;
   /** Anything else a Lambda function takes: asynchronous-invocation settings, for example. */
-  readonly extra?: Omit<FunctionOptions, 'runtime' | 'architecture' | 'environment' | 'role' | 'logGroup'>;
+  readonly extra?: Omit<FunctionOptions, 'runtime' | 'architecture' | 'environment' | 'role' | 'logGroup' | 'tracing'>;
+}
+
+/** The actions `tracing: Tracing.ACTIVE` grants on `*`: X-Ray offers no resource-level permissions for them. */
+export const XRAY_WRITE_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/**
+ * Keeps the `AwsSolutions-IAM5[Resource::*]` acknowledgement on `policy` about X-Ray only: cdk-nag
+ * names the finding by resource, not by action, so this fails the synth if any other action is ever
+ * allowed on `*` in the same policy.
+ */
+function allowOnlyXrayOnEveryResource(policy: Policy): void {
+  policy.node.addValidation({
+    validate: () => {
+      const document = Stack.of(policy).resolve(policy.document) as { Statement?: Array<{ Effect?: string; Action?: string | string[]; Resource?: unknown }> };
+      return (document.Statement ?? [])
+        .filter((s) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'))
+        .flatMap((s) => [s.Action ?? []].flat())
+        .filter((action) => !XRAY_WRITE_ACTIONS.includes(action))
+        .map((action) => `${action} is allowed on every resource ("*"); only ${XRAY_WRITE_ACTIONS.join(' and ')} may be (see infra/lambda.ts).`);
+    },
+  });
 }
 
 /**
@@ -71,6 +92,10 @@ function bundledCode(entry: string, projectRoot: string, shipFiles: ShippedFiles
  * infra/bundle.ts) into minified ES modules with source maps, on Node.js 22 and arm64 (cheaper per
  * GB-second than x86 for the same work), with its own log group kept 30 days.
  *
+ * X-Ray active tracing is on because API Gateway HTTP APIs emit no X-Ray traces themselves: the
+ * Lambda segment (and its AWS SDK calls) is what a trace holds, and the trace header travels through
+ * EventBridge (`TraceHeader`, functions/events/eventBridge.ts) so the worker's trace joins the API's.
+ *
  * @example
  * const fn = liftcastFunction(this, 'Handler', { entry, projectRoot, description: 'HTTP API',
  *   memorySize: 1024, timeout: Duration.seconds(29) });
@@ -96,7 +121,16 @@ export function liftcastFunction(scope: Construct, id: string, props: LiftcastFu
     timeout: props.timeout,
     logGroup,
     environment: { NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...props.environment },
+    tracing: Tracing.ACTIVE,
   });
+  // Tracing.ACTIVE adds the X-Ray actions on `*` to the role's default policy (created above by grantWrite).
+  const defaultPolicy = role.node.findChild('DefaultPolicy') as Policy;
+  Validations.of(defaultPolicy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Resource * is for xray:PutTraceSegments and xray:PutTelemetryRecords only, added by Lambda active tracing: X-Ray supports no resource-level permissions for these actions, so * is the only resource they can have. A synth-time check on this policy fails if any other action gets *.',
+  });
+  allowOnlyXrayOnEveryResource(defaultPolicy);
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
     reason:

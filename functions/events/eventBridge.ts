@@ -2,7 +2,8 @@
  * Publishing domain events to Amazon EventBridge, for Liftcast running in AWS. Each event is checked
  * against its contract (events/contracts.ts) before it leaves the process, and is sent as
  * `source: liftcast`, `detail-type: <event name>`, so rules route on the name and consumers parse the
- * envelope with `parseEvent`. Locally the in-process bus (./bus.ts) plays the same part.
+ * envelope with `parseEvent`. Locally the in-process bus (./bus.ts) plays the same part. In a traced
+ * Lambda invocation the entry carries the X-Ray trace header, so the consumer's trace joins the caller's.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EVENT_SCHEMAS, EVENT_SOURCE, type EventDetail, type EventName } from '../../events/contracts.js';
@@ -56,9 +57,20 @@ export class EventBridgePublisher implements EventPublisher {
 
   async publish<N extends EventName>(name: N, detail: EventDetail<N>): Promise<void> {
     const parsed = EVENT_SCHEMAS[name].parse(detail);
+    // Set by the Lambda runtime for each invocation when X-Ray tracing is on, so read it now, not at
+    // load. EventBridge hands it to the target, whose trace then joins this one.
+    const traceHeader = process.env._X_AMZN_TRACE_ID;
     const result = await this.client.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: name, Detail: JSON.stringify(parsed) }],
+        Entries: [
+          {
+            EventBusName: this.busName,
+            Source: EVENT_SOURCE,
+            DetailType: name,
+            Detail: JSON.stringify(parsed),
+            ...(traceHeader ? { TraceHeader: traceHeader } : {}),
+          },
+        ],
       }),
     );
     if ((result.FailedEntryCount ?? 0) > 0) {

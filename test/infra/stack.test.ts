@@ -1,11 +1,14 @@
-import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { LiftcastApi, scopedRoutes } from '../../infra/api.js';
+import { liftcastFunction, XRAY_WRITE_ACTIONS } from '../../infra/lambda.js';
 import { LiftcastStack, projectRoot } from '../../infra/stack.js';
 import { LiftcastTable, type TableAccess } from '../../infra/table.js';
 import { fastApp, fixtureEntry } from './apps.js';
@@ -354,5 +357,54 @@ describe('LiftcastStack', () => {
     const serialized = JSON.stringify(url.asObject());
     expect(serialized).toContain(`{"Ref":"${apiId}"}`);
     expect(serialized).toContain('.execute-api.');
+  });
+});
+
+describe('X-Ray tracing', () => {
+  const stack = new LiftcastStack(fastApp(), 'Traced', { apiEntry: fixtureEntry, workerEntry: fixtureEntry, jwtIssuer: issuer, jwtAudience: [audience] });
+  const template = Template.fromStack(stack);
+
+  it('turns on active tracing for every Lambda function, grants X-Ray writes on * and nothing else on *, and still passes cdk-nag', () => {
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+    expect(functions.map(([id]) => id).sort()).toEqual(
+      [logicalId(stack.api.handler.node.defaultChild), logicalId(stack.worker.handler.node.defaultChild)].sort(),
+    );
+    for (const [id, fn] of functions) expect(fn.Properties?.TracingConfig, id).toEqual({ Mode: 'Active' });
+
+    // Each function's role may write segments and telemetry; those two actions are the only ones on *.
+    const policies = template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: unknown } }>;
+    const onEverything = Object.values(policies).flatMap((p) =>
+      p.Properties.PolicyDocument.Statement.filter((s) => [s.Resource].flat().includes('*')).map((s) => ({ roles: p.Properties.Roles, actions: [s.Action].flat().sort() })),
+    );
+    expect(onEverything).toEqual(
+      expect.arrayContaining([stack.api.handler, stack.worker.handler].map((fn) => ({ roles: [{ Ref: logicalId(fn.role?.node.defaultChild) }], actions: [...XRAY_WRITE_ACTIONS].sort() }))),
+    );
+    expect(onEverything).toHaveLength(2);
+
+    const report = new AwsSolutionsChecks(stack).validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+
+    // IAM5 is acknowledged only for the Resource::* finding, only on the functions' role policies.
+    const iam5 = stack.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((m) => Object.keys(m.data as Record<string, string>))
+          .filter((rule) => rule.includes('AwsSolutions-IAM5'))
+          .map((rule) => `${c.node.path} ${rule}`),
+      );
+    expect(iam5.sort()).toEqual(
+      [stack.api.handler, stack.worker.handler].map((fn) => `${fn.role?.node.path}/DefaultPolicy Annotation::AwsSolutions-IAM5[Resource::*]`).sort(),
+    );
+  });
+
+  it('fails the synth when anything but the X-Ray actions is allowed on * next to them', () => {
+    const other = new Stack(fastApp(), 'Widened');
+    const fn = liftcastFunction(other, 'Fn', { entry: fixtureEntry, projectRoot, description: 'test', memorySize: 128, timeout: Duration.seconds(3) });
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+
+    expect(() => Template.fromStack(other)).toThrow(/s3:GetObject is allowed on every resource/);
   });
 });
