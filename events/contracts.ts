@@ -23,7 +23,20 @@ export const ModelFittedSchema = Base.extend({
 export type ModelFitted = z.infer<typeof ModelFittedSchema>;
 
 /**
- * A scenario version was stored with its forecast (on create and on every update). Consumers read
+ * A scenario version too large to forecast inside an API request was stored without its forecast
+ * (`forecastStatus: forecasting`): a worker computes it, stores it on that version, and publishes
+ * `ScenarioForecasted` (or marks the version `failed`).
+ */
+export const ScenarioForecastRequestedSchema = Base.extend({
+  scenarioId: z.string().min(1),
+  scenarioVersion: z.number().int().min(1),
+  modelId: z.string().min(1),
+});
+export type ScenarioForecastRequested = z.infer<typeof ScenarioForecastRequestedSchema>;
+
+/**
+ * A scenario version was stored with its forecast (on create and on every update, in the request or
+ * by the worker for a large scenario). Consumers read
  * the forecast with GET /v1/scenarios/{scenarioId}/versions/{scenarioVersion}.
  */
 export const ScenarioForecastedSchema = Base.extend({
@@ -48,6 +61,7 @@ export const EVENT_SCHEMAS = {
   DatasetIngested: DatasetIngestedSchema,
   ModelFitRequested: ModelFitRequestedSchema,
   ModelFitted: ModelFittedSchema,
+  ScenarioForecastRequested: ScenarioForecastRequestedSchema,
   ScenarioForecasted: ScenarioForecastedSchema,
 } as const;
 export type EventName = keyof typeof EVENT_SCHEMAS;

@@ -8,7 +8,7 @@ import { InProcessBus, type EventPublisher } from './events/bus.js';
 import { EventBridgePublisher, type PutEventsSender } from './events/eventBridge.js';
 import { createApp } from './http/app.js';
 import type { AuthSettings } from './http/identity.js';
-import { consoleLogger, type Logger } from './log.js';
+import { consoleLogger, RequestScope, type Logger } from './log.js';
 import { ModelService } from './modelService.js';
 import { PortfolioService } from './portfolioService.js';
 import { ScenarioService } from './scenarioService.js';
@@ -23,7 +23,8 @@ export interface Liftcast {
   models: { service: ModelService; store: DynamoModelStore };
   scenarios: { service: ScenarioService; store: DynamoScenarioStore };
   /**
-   * Carries `ModelFitRequested` to the model worker, in this process, and announces `ScenarioForecasted`.
+   * Carries `ModelFitRequested` and `ScenarioForecastRequested` to the worker's code, in this process,
+   * and announces `ModelFitted`, `ScenarioForecasted` and `DatasetIngested`.
    * Idle when {@link ComposeOptions.eventBus} is set: events then go to EventBridge.
    */
   bus: InProcessBus;
@@ -39,6 +40,8 @@ export interface ComposeOptions {
   clock?: () => Date;
   /** Largest dataset fitted within the request; see `ModelServiceOptions.syncRowLimit`. */
   syncRowLimit?: number;
+  /** Largest forecast computed within the request; see `ScenarioServiceOptions.syncForecastLimit`. */
+  syncForecastLimit?: number;
   /**
    * The EventBridge bus to publish to (`LIFTCAST_EVENT_BUS`, in AWS). When set, events go to it and
    * a queued fit is left to the model worker Lambda; when absent, the in-process bus runs the fit
@@ -49,7 +52,9 @@ export interface ComposeOptions {
 }
 
 export function composeLiftcast(options: ComposeOptions): Liftcast {
-  const logger = options.logger ?? consoleLogger;
+  // Services log through the request scope, so their lines carry the request id of the call.
+  const scope = new RequestScope(options.logger ?? consoleLogger);
+  const logger = scope.logger;
   const store = new DynamoDatasetStore(options.db, options.tableName);
   const idempotency = new IdempotencyStore(options.db, options.tableName);
   const bus = new InProcessBus(logger);
@@ -65,9 +70,14 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   const models = { service: modelService, store: modelStore };
 
   const scenarioStore = new DynamoScenarioStore(options.db, options.tableName);
-  const scenarios = { service: new ScenarioService(scenarioStore, modelService, idempotency, publisher, options.clock, { logger }), store: scenarioStore };
+  const scenarioService = new ScenarioService(scenarioStore, modelService, idempotency, publisher, options.clock, {
+    logger,
+    ...(options.syncForecastLimit !== undefined ? { syncForecastLimit: options.syncForecastLimit } : {}),
+  });
+  if (!options.eventBus) bus.subscribe('ScenarioForecastRequested', (detail) => scenarioService.forecastInWorker(detail));
+  const scenarios = { service: scenarioService, store: scenarioStore };
 
   const portfolio = new PortfolioService(scenarios.service, modelService);
-  const app = createApp({ auth: options.auth, datasets, models, scenarios, portfolio, logger });
+  const app = createApp({ auth: options.auth, datasets, models, scenarios, portfolio, logger, scope });
   return { app, datasets, models, scenarios, bus, publisher };
 }

@@ -133,7 +133,8 @@ export class ModelService {
   /**
    * The worker's side of a queued fit (a `ModelFitRequested` event). Idempotent: a redelivered
    * event for a model that has left `fitting` does nothing. A transient store failure is rethrown
-   * so the event is retried; anything else marks the model `failed`. Publishes `ModelFitted`.
+   * so the event is retried; anything else marks the model `failed`. Publishes `ModelFitted` once the
+   * outcome is stored, and again on a redelivery if that publish had failed.
    */
   async fitInWorker(event: ModelFitRequested): Promise<void> {
     const { tenant, modelId } = event;
@@ -147,7 +148,27 @@ export class ModelService {
       }
       throw e;
     }
-    if (record.status !== 'fitting') return;
+    if (record.status === 'fitting') await this.fitQueued(tenant, record);
+    // Announce the outcome unless that is already done. A publish that fails throws, so the event is
+    // retried, and the retry lands here: an outcome is never left unannounced (the model item itself
+    // is the outbox). A redelivery after a successful announcement does nothing.
+    const final = await this.models.get(tenant, modelId);
+    if (final.record.status === 'fitting' || final.announced) return;
+    await this.bus.publish('ModelFitted', {
+      version: 1,
+      tenant,
+      occurredAt: final.record.updatedAt,
+      modelId,
+      datasetId: final.record.datasetId,
+      status: final.record.status,
+      ...(final.record.problem ? { problem: { title: final.record.problem.title, detail: final.record.problem.detail } } : {}),
+    });
+    await this.models.markAnnounced(tenant, modelId);
+  }
+
+  /** Fits a queued model and stores the outcome (unless another worker stored one first). */
+  private async fitQueued(tenant: string, record: ModelRecord): Promise<void> {
+    const modelId = record.id;
 
     let problem: Problem | null = null;
     let model: DriverModel | null = null;
@@ -177,17 +198,7 @@ export class ModelService {
         problem = storedProblem(error);
       }
     } else finished = await this.models.finish(tenant, modelId, { status: 'failed', problem: problem ?? unexpectedProblem() }, now);
-    // Another worker finished it first and has announced it.
-    if (!finished) return;
-    await this.bus.publish('ModelFitted', {
-      version: 1,
-      tenant,
-      occurredAt: now,
-      modelId,
-      datasetId: record.datasetId,
-      status: model ? 'ready' : 'failed',
-      ...(problem ? { problem: { title: problem.title, detail: problem.detail } } : {}),
-    });
+    if (finished) this.logger.log('info', 'model fit stored', { tenant, modelId, status: model ? 'ready' : 'failed' });
   }
 
   /** One model: its record, merged with the fitted document when it is ready. */
@@ -252,6 +263,14 @@ export class ModelService {
         { errors: [{ field, reason: `the dataset of model '${id}' has been deleted` }], extensions: { modelId: id, datasetId: ready.record.datasetId } },
       );
     return { ...ready, population };
+  }
+
+  /**
+   * A ready model without its respondents: enough to size a forecast and check its effects before
+   * the population is loaded. Same problems as {@link ModelService.simulationBasis}.
+   */
+  readyModel(tenant: string, id: string, field: string): Promise<{ record: ModelRecord; model: DriverModel }> {
+    return this.ready(tenant, id, field);
   }
 
   /** A record as it stands, after failing a fit that is past its deadline (see `fitDeadlineMs`). */

@@ -47,7 +47,7 @@ export class PortfolioService {
 
   /** A scenario's initiatives in rank order, a page at a time (the cursor pins the version). */
   async ranking(tenant: string, id: string, query: { by: RankBy; segment?: string; limit: number; cursor?: string }): Promise<RankingPage> {
-    const latest = await this.scenarios.get(tenant, id);
+    const latest = await this.scenarios.getForecast(tenant, id);
     const forecast = latest.forecast;
     checkSegment(forecast, query.segment);
     const start = query.cursor ? decodeCursor(query.cursor, isOffset) : { o: 0, v: latest.version };
@@ -68,8 +68,20 @@ export class PortfolioService {
     };
   }
 
-  /** The initiatives of all of the tenant's scenarios ranked together, each with its scenario. */
-  async rankings(tenant: string, query: { by: RankBy; limit: number; cursor?: string }): Promise<{ by: RankBy; items: (RankedInitiative & { scenarioId: string; scenarioName: string; currency: string })[]; nextCursor: string | null }> {
+  /**
+   * The initiatives of all of the tenant's scenarios ranked together, each with its scenario. A
+   * scenario whose latest forecast is still being computed, or failed, is left out and listed in
+   * `notRanked` with its status.
+   */
+  async rankings(
+    tenant: string,
+    query: { by: RankBy; limit: number; cursor?: string },
+  ): Promise<{
+    by: RankBy;
+    items: (RankedInitiative & { scenarioId: string; scenarioName: string; currency: string })[];
+    notRanked: { scenarioId: string; version: number; forecastStatus: 'forecasting' | 'failed' }[];
+    nextCursor: string | null;
+  }> {
     const heads: { id: string; name: string }[] = [];
     let cursor: string | undefined;
     do {
@@ -77,7 +89,11 @@ export class PortfolioService {
       heads.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && heads.length < MAX_RANKED_SCENARIOS);
-    const forecasts = await Promise.all(heads.map(async (h) => ({ head: h, forecast: (await this.scenarios.get(tenant, h.id)).forecast })));
+    const versions = await Promise.all(heads.map(async (h) => ({ head: h, latest: await this.scenarios.get(tenant, h.id) })));
+    const forecasts = versions.flatMap(({ head, latest }) => (latest.forecast && latest.forecastStatus === 'ready' ? [{ head, forecast: latest.forecast }] : []));
+    const notRanked = versions.flatMap(({ head, latest }) =>
+      latest.forecastStatus === 'ready' ? [] : [{ scenarioId: head.id, version: latest.version, forecastStatus: latest.forecastStatus }],
+    );
     // One synthetic forecast holding every initiative, so ranking and probabilities are computed once.
     const owner: { scenarioId: string; scenarioName: string; currency: string; initiativeId: string }[] = [];
     const merged: Forecast | null =
@@ -100,7 +116,7 @@ export class PortfolioService {
       : [];
     const start = query.cursor ? decodeCursor(query.cursor, isOffset).o : 0;
     const next = start + query.limit;
-    return { by: query.by, items: all.slice(start, next), nextCursor: next < all.length ? encodeCursor({ o: next }) : null };
+    return { by: query.by, items: all.slice(start, next), notRanked, nextCursor: next < all.length ? encodeCursor({ o: next }) : null };
   }
 
   /** Portfolios side by side, and the difference between each pair (independent intervals, combined). */
@@ -112,7 +128,7 @@ export class PortfolioService {
     });
     const rows = await Promise.all(
       ids.map(async (id) => {
-        const v = await this.scenarios.get(tenant, id);
+        const v = await this.scenarios.getForecast(tenant, id);
         const p = v.forecast.portfolio;
         return {
           id,
@@ -156,7 +172,7 @@ export class PortfolioService {
 
   /** The best portfolio within a budget, its forecast and the efficient frontier. */
   async optimize(tenant: string, id: string, request: OptimizeRequest) {
-    const latest = await this.scenarios.get(tenant, id);
+    const latest = await this.scenarios.getForecast(tenant, id);
     const { model, population } = await this.models.simulationBasis(tenant, latest.scenario.modelId, 'modelId');
     const prepared = prepareScenario(model, population, latest.scenario, { modelId: latest.scenario.modelId, computedAt: new Date().toISOString() });
     if (!prepared.ok) throw new UnprocessableError(`Scenario '${id}' can no longer be forecast on its model: ${prepared.detail}`);

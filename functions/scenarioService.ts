@@ -8,19 +8,45 @@
  * Reads never recompute: `GET …/forecast` answers from the stored version, so it stays fast and
  * keeps answering when the model's dataset has since been deleted. Only a create or an update
  * needs the model, and then a model or dataset that is gone is a problem naming `modelId`.
+ *
+ * A scenario too large to forecast inside a request (more respondent × initiative evaluations than
+ * `syncForecastLimit`) is checked against the model, stored with `forecastStatus: forecasting`,
+ * and answered 202; a `ScenarioForecastRequested` event takes it to the worker, which stores the
+ * forecast on that version once (`forecastInWorker`) and announces it. Until then its forecast
+ * reads are 409s with `Retry-After`; a forecast that cannot be computed leaves the version `failed`
+ * with the problem, and one no worker finished within `forecastDeadlineMs` is failed on its next read.
  */
 import { z } from 'zod';
+import type { ScenarioForecastRequested } from '../events/contracts.js';
 import { ForecastSchema, type Forecast, type ScenarioFailure, type ScenarioInput } from '../model/scenario/contract.js';
-import { forecastScenario } from '../model/scenario/forecast.js';
-import { bodyPath, ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { checkEffects, forecastScenario } from '../model/scenario/forecast.js';
+import { bodyPath, ConflictError, NotFoundError, ProblemError, ServiceUnavailableError, UnprocessableError, ValidationError } from './errors.js';
 import type { EventPublisher } from './events/bus.js';
 import { newId } from './ids.js';
 import { silentLogger, type Logger } from './log.js';
 import type { ModelService } from './modelService.js';
 import type { IdempotencyStore } from './store/idempotency.js';
-import { staleVersionError, type DynamoScenarioStore, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary } from './store/scenarios.js';
+import { staleVersionError, type DynamoScenarioStore, type ForecastProblem, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary } from './store/scenarios.js';
 
 export type { ScenarioHead, ScenarioVersion, ScenarioVersionSummary };
+
+export interface ScenarioServiceOptions {
+  logger?: Logger;
+  /**
+   * Largest forecast computed inside a request, in respondent × initiative evaluations (the model's
+   * respondents times the scenario's initiatives); larger ones go to the worker (202). Twenty
+   * initiatives on 200,000 respondents (4,000,000) take about 2 s here, well inside API Gateway's
+   * 29 s, including reading the respondents.
+   * @default 5_000_000
+   */
+  syncForecastLimit?: number;
+  /**
+   * How long a queued forecast may stay `forecasting` before a read records it failed. Covers
+   * EventBridge's delivery retries and Lambda's own (infra/worker.ts: `workerRetry`).
+   * @default 7 hours
+   */
+  forecastDeadlineMs?: number;
+}
 
 /** Idempotency operation name of scenario creation. */
 const OPERATION = 'scenarios';
@@ -36,6 +62,8 @@ export interface IdempotencyInput {
 
 export class ScenarioService {
   private readonly logger: Logger;
+  private readonly syncForecastLimit: number;
+  private readonly forecastDeadlineMs: number;
 
   constructor(
     private readonly store: DynamoScenarioStore,
@@ -43,9 +71,11 @@ export class ScenarioService {
     private readonly idempotency: IdempotencyStore,
     private readonly bus: EventPublisher,
     private readonly clock: () => Date = () => new Date(),
-    options: { logger?: Logger } = {},
+    options: ScenarioServiceOptions = {},
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.syncForecastLimit = options.syncForecastLimit ?? 5_000_000;
+    this.forecastDeadlineMs = options.forecastDeadlineMs ?? 7 * 3600_000;
   }
 
   /**
@@ -59,7 +89,7 @@ export class ScenarioService {
       const done = await this.idempotency.completed(tenant, OPERATION, idem.key, idem.fingerprint, now.getTime());
       if (done) return { scenario: await this.replay(tenant, done.body), replayed: true };
     }
-    const forecast = await this.computeForecast(tenant, scenario, now);
+    const planned = await this.plan(tenant, scenario, now);
 
     let id = newId('scn', now.getTime());
     if (idem) {
@@ -68,14 +98,14 @@ export class ScenarioService {
       id = start.resourceId;
     }
     const at = now.toISOString();
-    const version: ScenarioVersion = { id, version: 1, name: scenario.name, modelId: scenario.modelId, createdAt: at, updatedAt: at, scenario, forecast };
+    const version: ScenarioVersion = { id, version: 1, name: scenario.name, modelId: scenario.modelId, createdAt: at, updatedAt: at, scenario, ...planned };
     const head: ScenarioHead = { id, name: scenario.name, modelId: scenario.modelId, version: 1, createdAt: at, updatedAt: at };
     try {
       await this.store.create(
         tenant,
         head,
         version,
-        idem ? [this.idempotency.completion(tenant, OPERATION, idem.key, idem.fingerprint, 201, { id, version: 1 })] : [],
+        idem ? [this.idempotency.completion(tenant, OPERATION, idem.key, idem.fingerprint, planned.forecast ? 201 : 202, { id, version: 1 })] : [],
       );
     } catch (e) {
       if (!(e instanceof ConflictError) || !idem) throw e;
@@ -84,6 +114,7 @@ export class ScenarioService {
       if (again.kind === 'replay') return { scenario: await this.replay(tenant, again.body), replayed: true };
       throw e;
     }
+    if (version.forecastStatus === 'forecasting') return { scenario: await this.queue(tenant, version), replayed: false };
     await this.announce(tenant, version);
     return { scenario: version, replayed: false };
   }
@@ -97,22 +128,123 @@ export class ScenarioService {
     const head = await this.store.getHead(tenant, id);
     if (head.version !== expectedVersion) throw staleVersionError(id, expectedVersion, head.version);
     const now = this.clock();
-    const forecast = await this.computeForecast(tenant, scenario, now);
+    const planned = await this.plan(tenant, scenario, now);
     const at = now.toISOString();
-    const stored = await this.store.update(tenant, head, { name: scenario.name, modelId: scenario.modelId, updatedAt: at, scenario, forecast });
-    const version: ScenarioVersion = { id, version: stored.version, name: scenario.name, modelId: scenario.modelId, createdAt: head.createdAt, updatedAt: at, scenario, forecast };
+    const stored = await this.store.update(tenant, head, { name: scenario.name, modelId: scenario.modelId, updatedAt: at, scenario, ...planned });
+    const version: ScenarioVersion = { id, version: stored.version, name: scenario.name, modelId: scenario.modelId, createdAt: head.createdAt, updatedAt: at, scenario, ...planned };
+    if (version.forecastStatus === 'forecasting') return this.queue(tenant, version);
     await this.announce(tenant, version);
     return version;
   }
 
-  /** The latest version with its stored forecast. */
-  get(tenant: string, id: string): Promise<ScenarioVersion> {
-    return this.store.getLatest(tenant, id);
+  /** The latest version with its stored forecast (or where that forecast stands). */
+  async get(tenant: string, id: string): Promise<ScenarioVersion> {
+    return this.settle(tenant, await this.store.getLatest(tenant, id));
   }
 
   /** One version (versions are immutable), with the forecast stored with it. */
-  getVersion(tenant: string, id: string, version: number): Promise<ScenarioVersion> {
-    return this.store.getVersion(tenant, id, version);
+  async getVersion(tenant: string, id: string, version: number): Promise<ScenarioVersion> {
+    return this.settle(tenant, await this.store.getVersion(tenant, id, version));
+  }
+
+  /**
+   * The latest version's forecast, for the reads that need one (rankings, comparisons, the optimiser):
+   * a 409 with `Retry-After` while the worker computes it, a 422 with the stored reason when it failed.
+   */
+  async getForecast(tenant: string, id: string): Promise<ScenarioVersion & { forecast: Forecast }> {
+    return requireForecast(await this.get(tenant, id));
+  }
+
+  /**
+   * The worker's side of a queued forecast (a `ScenarioForecastRequested` event): computes the
+   * forecast of that version and stores it, or stores why it cannot be computed, then announces it.
+   *
+   * Idempotent: a redelivered event finds the version no longer `forecasting` and only makes sure its
+   * `ScenarioForecasted` went out (the version records that it did), so an event lost when
+   * EventBridge refused it is published by the retry. A version or scenario deleted meanwhile is
+   * skipped. A transient failure (DynamoDB or EventBridge unavailable) is rethrown for a retry.
+   */
+  async forecastInWorker(event: ScenarioForecastRequested): Promise<void> {
+    const { tenant, scenarioId, scenarioVersion } = event;
+    let v = await this.store.findVersionForWorker(tenant, scenarioId, scenarioVersion);
+    if (!v) {
+      this.logger.log('warn', 'forecast requested for a scenario version that does not exist (deleted?)', { tenant, scenarioId, scenarioVersion });
+      return;
+    }
+    if (v.forecastStatus === 'forecasting') {
+      const outcome = await this.computeInWorker(tenant, v);
+      let finished: boolean;
+      try {
+        finished = await this.store.finishForecast(tenant, scenarioId, scenarioVersion, outcome);
+      } catch (error) {
+        if (!(error instanceof UnprocessableError)) throw error;
+        finished = await this.store.finishForecast(tenant, scenarioId, scenarioVersion, { status: 'failed', problem: { title: error.title, detail: error.message } });
+      }
+      if (finished) this.logger.log('info', 'forecast stored', { tenant, scenarioId, scenarioVersion, forecastStatus: outcome.status });
+      v = await this.store.findVersionForWorker(tenant, scenarioId, scenarioVersion);
+      if (!v) return;
+    }
+    if (v.forecastStatus !== 'ready' || v.announced) return;
+    // Thrown on failure: the event is retried, and the retry lands here again.
+    await this.bus.publish('ScenarioForecasted', { version: 1, tenant, occurredAt: this.clock().toISOString(), scenarioId, scenarioVersion, modelId: v.modelId });
+    await this.store.markAnnounced(tenant, scenarioId, scenarioVersion);
+  }
+
+  /** The forecast of a queued version, or the problem that prevents it; rethrows what a retry may fix. */
+  private async computeInWorker(tenant: string, v: ScenarioVersion): Promise<{ status: 'ready'; forecast: Forecast } | { status: 'failed'; problem: ForecastProblem }> {
+    try {
+      return { status: 'ready', forecast: await this.computeForecast(tenant, v.scenario, this.clock()) };
+    } catch (error) {
+      if (error instanceof ServiceUnavailableError) throw error;
+      if (error instanceof ProblemError && error.status < 500) {
+        const field = error.errors?.find((e) => e.field !== undefined)?.field;
+        return { status: 'failed', problem: { title: error.title, detail: error.message, ...(field !== undefined ? { field } : {}) } };
+      }
+      this.logger.log('error', 'scenario forecast failed', { tenant, scenarioId: v.id, scenarioVersion: v.version, error });
+      return { status: 'failed', problem: { title: 'The forecast failed', detail: 'An unexpected error stopped the forecast; it has been logged. Send the scenario again (PUT with If-Match).' } };
+    }
+  }
+
+  /**
+   * Decides where a scenario is forecast: here, now, when it is small enough; otherwise the effects
+   * are checked against the model (so a scenario naming an unknown attribute is still a 400) and the
+   * version is stored `forecasting`, for the worker.
+   */
+  private async plan(tenant: string, scenario: ScenarioInput, now: Date): Promise<{ forecastStatus: 'ready'; forecast: Forecast } | { forecastStatus: 'forecasting'; forecast: null }> {
+    const { model } = await this.models.readyModel(tenant, scenario.modelId, 'body.modelId');
+    if (model.population.used * scenario.initiatives.length > this.syncForecastLimit) {
+      const failure = checkEffects(model, scenario);
+      if (failure) throw failureProblem(failure);
+      return { forecastStatus: 'forecasting', forecast: null };
+    }
+    return { forecastStatus: 'ready', forecast: await this.computeForecast(tenant, scenario, now) };
+  }
+
+  /**
+   * Sends a stored `forecasting` version to the worker. When the event cannot be published the
+   * version is recorded `failed` (so it does not wait for the deadline) and the request is a 503.
+   */
+  private async queue(tenant: string, v: ScenarioVersion): Promise<ScenarioVersion> {
+    try {
+      await this.bus.publish('ScenarioForecastRequested', { version: 1, tenant, occurredAt: v.updatedAt, scenarioId: v.id, scenarioVersion: v.version, modelId: v.modelId });
+    } catch (cause) {
+      const problem = { title: 'The forecast could not be queued', detail: 'Send the scenario again (PUT with If-Match) to forecast it.' };
+      await this.store.finishForecast(tenant, v.id, v.version, { status: 'failed', problem });
+      throw new ServiceUnavailableError(`Version ${v.version} of scenario '${v.id}' is stored, but its forecast could not be queued; PUT it again shortly.`, { cause });
+    }
+    return v;
+  }
+
+  /** A version as it stands, after failing a queued forecast past its deadline. */
+  private async settle(tenant: string, v: ScenarioVersion): Promise<ScenarioVersion> {
+    if (v.forecastStatus !== 'forecasting' || this.clock().getTime() - Date.parse(v.updatedAt) <= this.forecastDeadlineMs) return v;
+    const problem = {
+      title: 'The forecast did not complete',
+      detail: `No worker finished this forecast within ${Math.round(this.forecastDeadlineMs / 60_000)} minutes of the request (its event ended in the dead-letter queue, or the worker stopped). Send the scenario again (PUT with If-Match).`,
+    };
+    await this.store.finishForecast(tenant, v.id, v.version, { status: 'failed', problem });
+    // Whoever won the conditional write, the stored version is now final: read it back.
+    return this.store.getVersion(tenant, v.id, v.version);
   }
 
   /** Every version, oldest first, a page at a time, without forecasts. */
@@ -171,6 +303,22 @@ export class ScenarioService {
       this.logger.log('error', 'ScenarioForecasted could not be published', { tenant, scenarioId: v.id, scenarioVersion: v.version, error });
     }
   }
+}
+
+/** The forecast of a version, or the problem that it has none yet (409) or cannot have one (422). */
+export function requireForecast(v: ScenarioVersion): ScenarioVersion & { forecast: Forecast } {
+  if (v.forecastStatus === 'forecasting' || !v.forecast) {
+    if (v.forecastStatus === 'failed')
+      throw new UnprocessableError(`Version ${v.version} of scenario '${v.id}' has no forecast: ${v.problem?.detail ?? 'its forecast failed'}`, {
+        errors: v.problem?.field ? [{ field: v.problem.field, reason: v.problem.title }] : [],
+        extensions: { scenarioId: v.id, version: v.version, forecastStatus: 'failed' },
+      });
+    throw new ConflictError(`Version ${v.version} of scenario '${v.id}' is still being forecast by the worker; retry shortly.`, {
+      extensions: { scenarioId: v.id, version: v.version, forecastStatus: 'forecasting' },
+      headers: { 'Retry-After': '5' },
+    });
+  }
+  return v as ScenarioVersion & { forecast: Forecast };
 }
 
 /**

@@ -30,8 +30,9 @@ export const workerRetry = {
 } as const;
 
 /**
- * The model worker: a Lambda function fitting driver models too large to fit inside an API request,
- * triggered by `ModelFitRequested` events (source `liftcast`) through an EventBridge rule.
+ * The worker: a Lambda function fitting driver models too large to fit inside an API request, and
+ * forecasting scenarios too large to forecast in one, triggered by `ModelFitRequested` and
+ * `ScenarioForecastRequested` events (source `liftcast`) through one EventBridge rule.
  *
  * Two dead-letter queues, one per asynchronous path, so an alarm says which one broke:
  * `deliveryDlq` gets what EventBridge could not hand to Lambda; `failureDlq` (the function's
@@ -54,7 +55,7 @@ export class LiftcastModelWorker extends Construct {
     this.handler = liftcastFunction(this, 'Handler', {
       entry: props.entry,
       projectRoot: props.projectRoot,
-      description: 'Liftcast model worker: fits driver models on ModelFitRequested',
+      description: 'Liftcast worker: fits driver models (ModelFitRequested) and forecasts large scenarios (ScenarioForecastRequested)',
       // A 1,000,000 × 20 wave is ~160 MB of respondents plus the fit's working arrays; memory also
       // buys CPU (a full vCPU from 1,769 MB). The ordinal fit of that wave takes ~10 s here.
       memorySize: 3008,
@@ -68,8 +69,8 @@ export class LiftcastModelWorker extends Construct {
 
     this.rule = new Rule(this, 'ModelFitRequested', {
       eventBus: props.bus,
-      description: 'ModelFitRequested → model worker',
-      eventPattern: { source: ['liftcast'], detailType: ['ModelFitRequested'] },
+      description: 'ModelFitRequested, ScenarioForecastRequested → worker',
+      eventPattern: { source: ['liftcast'], detailType: ['ModelFitRequested', 'ScenarioForecastRequested'] },
       targets: [
         new LambdaTarget(this.handler, {
           deadLetterQueue: this.deliveryDlq,

@@ -1,7 +1,9 @@
 /**
- * The model worker: fits a driver model when a `ModelFitRequested` event arrives from EventBridge,
- * in a Lambda function of its own (functions/lambda/modelWorker.ts), so a fit of a million
- * respondents never runs inside a 29-second API request.
+ * The worker: fits a driver model when a `ModelFitRequested` event arrives from EventBridge, and
+ * forecasts a large scenario version on `ScenarioForecastRequested`, in a Lambda function of its own
+ * (functions/lambda/modelWorker.ts), so neither a fit of a million respondents nor a forecast of
+ * many initiatives on them runs inside a 29-second API request. The same rules hold for both events
+ * (the scenario's side is `ScenarioService.forecastInWorker`):
  *
  * What happens to each kind of event:
  * - **valid, model still `fitting`**: fitted; the model becomes `ready`, or `failed` with a problem
@@ -18,14 +20,18 @@
  *   in the bundle and no `sqs:SendMessage` permission on the function.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { EVENT_SCHEMAS, EnvelopeSchema, type ModelFitRequested } from '../../events/contracts.js';
+import { EVENT_SCHEMAS, EnvelopeSchema, type ModelFitRequested, type ScenarioForecastRequested } from '../../events/contracts.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Logger } from '../log.js';
+import type { Logger, RequestScope } from '../log.js';
+
+export { RequestScope } from '../log.js';
 import { emitMetrics, stdoutSink, type MetricSink } from '../metrics.js';
 import { ModelService } from '../modelService.js';
+import { ScenarioService } from '../scenarioService.js';
 import { DynamoDatasetStore } from '../store/datasets.js';
+import { IdempotencyStore } from '../store/idempotency.js';
 import { DynamoModelStore } from '../store/models.js';
+import { DynamoScenarioStore } from '../store/scenarios.js';
 import type { EventPublisher } from './bus.js';
 
 /** The part of the Lambda context the worker reads. */
@@ -58,38 +64,23 @@ export class PoisonEventError extends Error {
   }
 }
 
-/**
- * A logger whose every line carries the fields of the invocation it runs in (request id, event id),
- * including lines written deep inside the services, which know nothing of Lambda.
- */
-export class RequestScope {
-  private readonly storage = new AsyncLocalStorage<Record<string, unknown>>();
-  readonly logger: Logger;
-
-  constructor(base: Logger) {
-    this.logger = { log: (level, message, fields = {}) => base.log(level, message, { ...this.storage.getStore(), ...fields }) };
-  }
-
-  /** Runs `work` with `fields` added to every line logged through {@link RequestScope.logger}. */
-  run<T>(fields: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
-    return this.storage.run({ ...this.storage.getStore(), ...fields }, work);
-  }
-}
+/** The events the worker handles, by their `detail-type`. */
+export type WorkerEvent = { name: 'ModelFitRequested'; detail: ModelFitRequested } | { name: 'ScenarioForecastRequested'; detail: ScenarioForecastRequested };
+const WORKER_EVENTS = ['ModelFitRequested', 'ScenarioForecastRequested'] as const;
 
 /**
- * Checks an EventBridge envelope and its detail against the `ModelFitRequested` contract.
+ * Checks an EventBridge envelope and its detail against the contract of a worker event.
  * @throws PoisonEventError listing every problem, each with its path
  */
-export function parseModelFitRequested(raw: unknown): ModelFitRequested {
+export function parseWorkerEvent(raw: unknown): WorkerEvent {
   const envelope = EnvelopeSchema.safeParse(raw);
   if (!envelope.success) throw new PoisonEventError('not a Liftcast EventBridge event', issuesOf(envelope.error.issues));
-  if (envelope.data['detail-type'] !== 'ModelFitRequested')
-    throw new PoisonEventError('routed to the model worker by mistake', [
-      { path: 'detail-type', message: `expected ModelFitRequested, got ${envelope.data['detail-type']}` },
-    ]);
-  const detail = EVENT_SCHEMAS.ModelFitRequested.safeParse(envelope.data.detail);
-  if (!detail.success) throw new PoisonEventError('ModelFitRequested breaks its contract', issuesOf(detail.error.issues, 'detail'));
-  return detail.data;
+  const name = envelope.data['detail-type'];
+  if (name !== 'ModelFitRequested' && name !== 'ScenarioForecastRequested')
+    throw new PoisonEventError('routed to the worker by mistake', [{ path: 'detail-type', message: `expected ${WORKER_EVENTS.join(' or ')}, got ${name}` }]);
+  const detail = EVENT_SCHEMAS[name].safeParse(envelope.data.detail);
+  if (!detail.success) throw new PoisonEventError(`${name} breaks its contract`, issuesOf(detail.error.issues, 'detail'));
+  return { name, detail: detail.data } as WorkerEvent;
 }
 
 function issuesOf(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix?: string): PoisonIssue[] {
@@ -129,8 +120,10 @@ function invocationLog(logger: Logger, sink: MetricSink): MiddlewareObj<unknown,
 }
 
 export interface ModelWorkerDeps {
-  /** The service whose `fitInWorker` does the work (idempotent). */
+  /** The service whose `fitInWorker` fits queued models (idempotent). */
   models: Pick<ModelService, 'fitInWorker'>;
+  /** The service whose `forecastInWorker` forecasts queued scenario versions (idempotent). */
+  scenarios: Pick<ScenarioService, 'forecastInWorker'>;
   /** The scope whose logger the services were built with, so their lines carry the request id. */
   scope: RequestScope;
   /**
@@ -143,7 +136,8 @@ export interface ModelWorkerDeps {
 }
 
 /**
- * The worker's Lambda handler for EventBridge `ModelFitRequested` events, wrapped with middy.
+ * The worker's Lambda handler for EventBridge `ModelFitRequested` and `ScenarioForecastRequested`
+ * events, wrapped with middy.
  * Resolves when the event is handled (or was already); rejects to ask for a retry, or with a
  * {@link PoisonEventError} for an event no retry can fix.
  *
@@ -153,10 +147,14 @@ export interface ModelWorkerDeps {
 export function createModelWorkerHandler(deps: ModelWorkerDeps) {
   return middy<unknown, void, Error, WorkerContext>(
     async (event: unknown, context: WorkerContext) => {
-      const detail = parseModelFitRequested(event);
-      await deps.scope.run({ requestId: context.awsRequestId, eventId: envelopeId(event), tenant: detail.tenant, modelId: detail.modelId }, () =>
-        deps.models.fitInWorker(detail),
-      );
+      const parsed = parseWorkerEvent(event);
+      const fields = { requestId: context.awsRequestId, eventId: envelopeId(event), event: parsed.name, tenant: parsed.detail.tenant };
+      if (parsed.name === 'ModelFitRequested')
+        await deps.scope.run({ ...fields, modelId: parsed.detail.modelId }, () => deps.models.fitInWorker(parsed.detail));
+      else
+        await deps.scope.run({ ...fields, scenarioId: parsed.detail.scenarioId, scenarioVersion: parsed.detail.scenarioVersion }, () =>
+          deps.scenarios.forecastInWorker(parsed.detail),
+        );
     },
     { timeoutEarlyInMillis: deps.timeoutEarlyMs ?? 10_000 },
   ).use(invocationLog(deps.scope.logger, deps.metrics ?? stdoutSink));
@@ -172,11 +170,19 @@ export interface ModelWorkerOptions {
 }
 
 /**
- * The worker's composition root: just the stores and the model service, without the HTTP app, so
- * the worker's bundle carries no Hono, OpenAPI or Swagger UI.
+ * The worker's composition root: just the stores and the model and scenario services, without the
+ * HTTP app, so the worker's bundle carries no Hono, OpenAPI or Swagger UI.
  */
-export function composeModelWorker(options: ModelWorkerOptions): ModelService {
+export function composeModelWorker(options: ModelWorkerOptions): { models: ModelService; scenarios: ScenarioService } {
   const datasets = new DynamoDatasetStore(options.db, options.tableName);
-  const models = new DynamoModelStore(options.db, options.tableName);
-  return new ModelService(datasets, models, options.publisher, options.clock, { logger: options.logger });
+  const models = new ModelService(datasets, new DynamoModelStore(options.db, options.tableName), options.publisher, options.clock, { logger: options.logger });
+  const scenarios = new ScenarioService(
+    new DynamoScenarioStore(options.db, options.tableName),
+    models,
+    new IdempotencyStore(options.db, options.tableName),
+    options.publisher,
+    options.clock,
+    { logger: options.logger },
+  );
+  return { models, scenarios };
 }

@@ -11,7 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { DatasetService } from '../datasetService.js';
 import { NotFoundError, PayloadTooLargeError } from '../errors.js';
-import { consoleLogger, type Logger } from '../log.js';
+import { consoleLogger, type Logger, type RequestScope } from '../log.js';
 import type { ModelService } from '../modelService.js';
 import type { DynamoDatasetStore } from '../store/datasets.js';
 import type { DynamoModelStore } from '../store/models.js';
@@ -41,6 +41,8 @@ export interface AppDeps {
   scenarios: { service: ScenarioService; store: DynamoScenarioStore };
   portfolio: PortfolioService;
   logger?: Logger;
+  /** The scope the services log through: each request runs in it with its request id. */
+  scope?: RequestScope;
 }
 
 const SWAGGER_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
@@ -58,6 +60,9 @@ export function createApp(deps: AppDeps) {
       generator: (c) => (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event?.requestContext?.requestId ?? crypto.randomUUID(),
     }),
   );
+  // Every line the services log while handling the request carries its request id.
+  const scope = deps.scope;
+  if (scope) app.use('*', (c, next) => scope.run({ requestId: c.var.requestId }, next));
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', dashboardRoutes()); // the dashboard at / and /dashboard, and its assets
 

@@ -18,11 +18,20 @@ const Forecast = named(ForecastSchema, 'Forecast', {
   description: 'Each initiative alone and the portfolio: NPS lift, revenue impact, cost, ROI and payback, with intervals',
 });
 const ScenarioSummary = named(ScenarioHeadSchema, 'ScenarioSummary');
-const Scenario = named(ScenarioHeadSchema.extend({ scenario: ScenarioInputSchema }), 'Scenario', {
+const ForecastState = {
+  forecastStatus: z.enum(['ready', 'forecasting', 'failed']).openapi({
+    description: 'ready: the forecast is stored; forecasting: a worker is computing it (large scenarios, answered 202); failed: see `problem`',
+  }),
+  problem: z
+    .object({ title: z.string(), detail: z.string(), field: z.string().optional() })
+    .optional()
+    .openapi({ description: 'Why the forecast failed (forecastStatus failed)' }),
+};
+const Scenario = named(ScenarioHeadSchema.extend({ scenario: ScenarioInputSchema, ...ForecastState }), 'Scenario', {
   description: 'The latest version of a scenario, as stored (defaults applied)',
 });
-const ScenarioWithForecast = named(ScenarioHeadSchema.extend({ scenario: ScenarioInputSchema, forecast: ForecastSchema }), 'ScenarioWithForecast', {
-  description: 'One version of a scenario and the forecast stored with it',
+const ScenarioWithForecast = named(ScenarioHeadSchema.extend({ scenario: ScenarioInputSchema, ...ForecastState, forecast: ForecastSchema.nullable() }), 'ScenarioWithForecast', {
+  description: 'One version of a scenario and the forecast stored with it (null until forecastStatus is ready)',
 });
 const ScenarioList = z.object({ items: z.array(ScenarioSummary), nextCursor: z.string().nullable() }).openapi('ScenarioList');
 const VersionList = z
@@ -58,6 +67,8 @@ const createScenario = createRoute({
   description:
     'Forecasts every initiative alone and the portfolio on the named ready model, then stores the scenario as version 1 with its forecast. ' +
     'Nothing is stored when the scenario cannot be forecast (400 naming the field, 404 for an unknown model, 409/422 for a model that cannot forecast). ' +
+    'A scenario too large to forecast within the request (the model’s respondents × initiatives above the server’s limit, 5,000,000 by default) is checked against the model, ' +
+    'stored with forecastStatus forecasting and answered 202; a worker stores the forecast on that version (poll GET /v1/scenarios/{id}/forecast: 409 with Retry-After until then). ' +
     'With an Idempotency-Key a retry answers as the first request did; the same key with another body is a 422.',
   middleware: [requireScope('scenarios:write')] as const,
   security: [{ bearer: ['scenarios:write'] }],
@@ -68,7 +79,12 @@ const createScenario = createRoute({
       headers: { ...ETAG, Location: { description: 'The new scenario', schema: { type: 'string' as const } } },
       content: { 'application/json': { schema: ScenarioWithForecast } },
     },
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    202: {
+      description: 'Created; its forecast is being computed by the worker (forecastStatus forecasting)',
+      headers: { ...ETAG, Location: { description: 'The new scenario', schema: { type: 'string' as const } } },
+      content: { 'application/json': { schema: ScenarioWithForecast } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
   },
 });
 
@@ -102,13 +118,15 @@ const getForecast = createRoute({
   path: '/{id}/forecast',
   tags: ['Scenarios'],
   summary: 'Get the stored forecast of the latest version',
-  description: 'Served from storage, never recomputed: it answers even when the model’s dataset has since been deleted.',
+  description:
+    'Served from storage, never recomputed: it answers even when the model’s dataset has since been deleted. ' +
+    '409 with Retry-After while the worker computes a large scenario’s forecast; 422 with the reason when it failed.',
   middleware: [requireScope('read')] as const,
   security: [{ bearer: ['read'] }],
   request: { params: IdParams },
   responses: {
     200: { description: 'The forecast', headers: ETAG, content: { 'application/json': { schema: Forecast } } },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(401, 403, 404, 409, 422),
   },
 });
 
@@ -153,7 +171,8 @@ const putScenario = createRoute({
   request: { params: IdParams, headers: IfMatchHeader, body: { required: true, content: { 'application/json': { schema: ScenarioInput } } } },
   responses: {
     200: { description: 'The new version, with its forecast', headers: ETAG, content: { 'application/json': { schema: ScenarioWithForecast } } },
-    ...errorResponses(400, 401, 403, 404, 409, 412, 422, 428),
+    202: { description: 'The new version; its forecast is being computed by the worker', headers: ETAG, content: { 'application/json': { schema: ScenarioWithForecast } } },
+    ...errorResponses(400, 401, 403, 404, 409, 412, 422, 428, 503),
   },
 });
 
@@ -184,7 +203,7 @@ export function scenarioRoutes(deps: { service: ScenarioService; store: DynamoSc
     c.header('Location', `/v1/scenarios/${scenario.id}`);
     c.header('ETag', versionTag(scenario.version));
     if (replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(scenario, 201);
+    return scenario.forecastStatus === 'forecasting' ? c.json(scenario, 202) : c.json(scenario, 201);
   });
 
   app.openapi(listScenarios, async (c) => {
@@ -199,7 +218,7 @@ export function scenarioRoutes(deps: { service: ScenarioService; store: DynamoSc
   });
 
   app.openapi(getForecast, async (c) => {
-    const latest = await deps.service.get(c.get('identity').tenant, c.req.valid('param').id);
+    const latest = await deps.service.getForecast(c.get('identity').tenant, c.req.valid('param').id);
     c.header('ETag', versionTag(latest.version));
     return c.json(latest.forecast, 200);
   });
@@ -220,7 +239,7 @@ export function scenarioRoutes(deps: { service: ScenarioService; store: DynamoSc
     const expected = versionFromIfMatch(c.req.valid('header')['if-match']);
     const stored = await deps.service.update(c.get('identity').tenant, c.req.valid('param').id, c.req.valid('json'), expected);
     c.header('ETag', versionTag(stored.version));
-    return c.json(stored, 200);
+    return stored.forecastStatus === 'forecasting' ? c.json(stored, 202) : c.json(stored, 200);
   });
 
   app.openapi(deleteScenario, async (c) => {

@@ -1,5 +1,5 @@
 /**
- * Lambda entry of the model worker: EventBridge delivers `ModelFitRequested` here (rule in
+ * Lambda entry of the worker: EventBridge delivers `ModelFitRequested` and `ScenarioForecastRequested` here (rule in
  * infra/worker.ts); the work and its failure handling are in functions/events/modelWorker.ts.
  */
 import { loadConfig, ConfigError } from '../config.js';
@@ -12,11 +12,11 @@ const config = loadConfig();
 if (config.eventBus === undefined) throw new ConfigError('LIFTCAST_EVENT_BUS must name the bus the worker announces ModelFitted on');
 
 const scope = new RequestScope(consoleLogger);
-const models = composeModelWorker({
+const services = composeModelWorker({
   db: createDynamoClient({ endpoint: config.dynamoEndpoint, region: config.region }),
   tableName: config.tableName,
   publisher: new EventBridgePublisher(createEventBridgeClient({ region: config.region }), config.eventBus),
   logger: scope.logger,
 });
 
-export const handler = createModelWorkerHandler({ models, scope });
+export const handler = createModelWorkerHandler({ ...services, scope });

@@ -111,7 +111,28 @@ export class DynamoModelStore {
     }
   }
 
-  async get(tenant: string, id: string): Promise<{ record: ModelRecord; doc: unknown }> {
+  /**
+   * Records that the model's `ModelFitted` went out, so a redelivered `ModelFitRequested` whose
+   * publish had failed knows to publish it again (`ModelService.fitInWorker`).
+   */
+  async markAnnounced(tenant: string, id: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.key(tenant, id),
+          UpdateExpression: 'SET announced = :true',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': { BOOL: true } },
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return; // deleted meanwhile: nothing to announce
+      throw translateDynamoError(e);
+    }
+  }
+
+  async get(tenant: string, id: string): Promise<{ record: ModelRecord; doc: unknown; announced: boolean }> {
     let item: Record<string, AttributeValue> | undefined;
     try {
       item = (await this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenant, id), ConsistentRead: true }))).Item;
@@ -119,7 +140,7 @@ export class DynamoModelStore {
       throw translateDynamoError(e);
     }
     if (!item) throw new NotFoundError(`No model '${id}'.`);
-    return { record: recordFromItem(item), doc: item.doc?.B ? JSON.parse(inflateRawSync(item.doc.B).toString('utf8')) : null };
+    return { record: recordFromItem(item), doc: item.doc?.B ? JSON.parse(inflateRawSync(item.doc.B).toString('utf8')) : null, announced: item.announced?.BOOL === true };
   }
 
   async list(tenant: string, options: { datasetId?: string; limit: number; cursor?: string }): Promise<{ items: ModelRecord[]; nextCursor: string | null }> {

@@ -5,7 +5,10 @@
  * - head     `T#<tenant>` / `SCENARIO#<id>`: name, model, latest `version`, createdAt, updatedAt.
  *            Listing scenarios is a key-order query over heads only (ids sort by creation time).
  * - version  `T#<tenant>#SCENARIO#<id>` / `V#<version, zero-padded>`: the scenario as posted (with
- *            defaults applied) and its forecast, each deflated JSON. Written once, never changed.
+ *            defaults applied) and its forecast, each deflated JSON. The scenario is written once and
+ *            never changed. The forecast is written with it, or — for a scenario too large to forecast
+ *            in a request — later, once, by the worker (`forecastStatus` `forecasting` → `ready` or
+ *            `failed`, a conditional update that only a version still `forecasting` accepts).
  *
  * Versions live in their own partition rather than beside the heads so that listing scenarios never
  * reads (and pays for) version items, and listing or deleting one scenario's versions is one query.
@@ -57,6 +60,17 @@ export const ScenarioHeadSchema = z.object({
 });
 export type ScenarioHead = z.infer<typeof ScenarioHeadSchema>;
 
+/** Where a version's forecast stands: computed, being computed by the worker, or impossible. */
+export type ForecastStatus = 'ready' | 'forecasting' | 'failed';
+
+/** Why a version's forecast failed (stored, then served as the `detail` of a 422). */
+export interface ForecastProblem {
+  title: string;
+  detail: string;
+  /** Where the scenario is at fault (`body.initiatives.0.target`), when it is. */
+  field?: string;
+}
+
 /** One immutable version: the scenario as stored and the forecast computed for it. */
 export interface ScenarioVersion {
   id: string;
@@ -68,7 +82,11 @@ export interface ScenarioVersion {
   /** When this version was written. */
   updatedAt: string;
   scenario: ScenarioInput;
-  forecast: Forecast;
+  forecastStatus: ForecastStatus;
+  /** Present when `forecastStatus` is `ready`. */
+  forecast: Forecast | null;
+  /** Present when `forecastStatus` is `failed`. */
+  problem?: ForecastProblem;
 }
 
 /** A version as a version listing shows it: without its forecast. */
@@ -80,7 +98,8 @@ export interface NewVersion {
   modelId: string;
   updatedAt: string;
   scenario: ScenarioInput;
-  forecast: Forecast;
+  forecastStatus: ForecastStatus;
+  forecast: Forecast | null;
 }
 
 const S = (s: string): AttributeValue => ({ S: s });
@@ -218,6 +237,8 @@ export class DynamoScenarioStore {
       return hit;
     }
     const version = await this.readVersion(tenant, id, head.version);
+    // A forecast still being computed will change once: only final versions are kept.
+    if (version.forecastStatus === 'forecasting') return version;
     this.versionCache.set(key, version);
     if (this.versionCache.size > VERSION_CACHE_SIZE) this.versionCache.delete(this.versionCache.keys().next().value!);
     return version;
@@ -229,6 +250,70 @@ export class DynamoScenarioStore {
     if (!head) throw new NotFoundError(`No scenario '${id}'.`);
     if (!found) throw new NotFoundError(`Scenario '${id}' has no version ${version}; its latest is ${head.version}.`);
     return found;
+  }
+
+  /**
+   * Stores the worker's outcome on a version still `forecasting`: its forecast, or why it failed.
+   * Returns false when the version has already left `forecasting` (a redelivered event, a deadline
+   * that failed it) or is gone, so the outcome of the first writer stands.
+   */
+  async finishForecast(tenant: string, id: string, version: number, outcome: { status: 'ready'; forecast: Forecast } | { status: 'failed'; problem: ForecastProblem }): Promise<boolean> {
+    const values: Record<string, AttributeValue> = { ':status': S(outcome.status), ':forecasting': S('forecasting') };
+    let set = 'forecastStatus = :status';
+    if (outcome.status === 'ready') {
+      const bytes = deflateRawSync(Buffer.from(JSON.stringify(outcome.forecast), 'utf8'));
+      if (bytes.byteLength > MAX_VERSION_BYTES)
+        throw new UnprocessableError(`The forecast is too large to store (${bytes.byteLength} bytes compressed): use fewer initiatives, or a model with fewer segments.`);
+      values[':forecast'] = { B: bytes };
+      set += ', forecast = :forecast';
+    } else {
+      values[':problem'] = S(JSON.stringify(outcome.problem));
+      set += ', problem = :problem';
+    }
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.versionKey(tenant, id, version),
+          UpdateExpression: `SET ${set}`,
+          ConditionExpression: 'forecastStatus = :forecasting',
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw translateDynamoError(e);
+    }
+  }
+
+  /**
+   * Records that a version's `ScenarioForecasted` event went out, so a redelivered request whose
+   * publish had failed knows to publish it again (see `ScenarioService.forecastInWorker`).
+   */
+  async markAnnounced(tenant: string, id: string, version: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.versionKey(tenant, id, version),
+          UpdateExpression: 'SET announced = :true',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': { BOOL: true } },
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return; // deleted meanwhile: nothing to announce
+      throw translateDynamoError(e);
+    }
+  }
+
+  /** One version as stored, with whether its `ScenarioForecasted` went out; `null` when it does not exist. */
+  async findVersionForWorker(tenant: string, id: string, version: number): Promise<(ScenarioVersion & { announced: boolean }) | null> {
+    const out = await this.run(() =>
+      this.db.send(new GetItemCommand({ TableName: this.table, Key: this.versionKey(tenant, id, version), ConsistentRead: true })),
+    );
+    return out.Item ? { ...versionFromItem(out.Item), announced: out.Item.announced?.BOOL === true } : null;
   }
 
   private async findVersion(tenant: string, id: string, version: number): Promise<ScenarioVersion | null> {
@@ -258,7 +343,7 @@ export class DynamoScenarioStore {
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
             ExpressionAttributeValues: { ':pk': pk, ':prefix': S(keys.scenarioVersionPrefix) },
             // The forecast is most of an item; a listing leaves it behind. `name` is a reserved word.
-            ProjectionExpression: 'sk, id, version, #name, modelId, createdAt, updatedAt, scenario',
+            ProjectionExpression: 'sk, id, version, #name, modelId, createdAt, updatedAt, scenario, forecastStatus, problem',
             ExpressionAttributeNames: { '#name': 'name' },
             Limit: options.limit,
             ExclusiveStartKey: start,
@@ -339,8 +424,8 @@ export class DynamoScenarioStore {
 
   private versionItem(tenant: string, v: ScenarioVersion): Record<string, AttributeValue> {
     const scenario = deflateRawSync(Buffer.from(JSON.stringify(v.scenario), 'utf8'));
-    const forecast = deflateRawSync(Buffer.from(JSON.stringify(v.forecast), 'utf8'));
-    const bytes = scenario.byteLength + forecast.byteLength;
+    const forecast = v.forecast ? deflateRawSync(Buffer.from(JSON.stringify(v.forecast), 'utf8')) : null;
+    const bytes = scenario.byteLength + (forecast?.byteLength ?? 0);
     if (bytes > MAX_VERSION_BYTES)
       throw new UnprocessableError(
         `The scenario and its forecast are too large to store (${bytes} bytes compressed): use fewer initiatives, or a model with fewer segments.`,
@@ -355,7 +440,9 @@ export class DynamoScenarioStore {
       createdAt: S(v.createdAt),
       updatedAt: S(v.updatedAt),
       scenario: { B: scenario },
-      forecast: { B: forecast },
+      forecastStatus: S(v.forecastStatus),
+      ...(forecast ? { forecast: { B: forecast } } : {}),
+      ...(v.problem ? { problem: S(JSON.stringify(v.problem)) } : {}),
     };
   }
 
@@ -425,9 +512,15 @@ function versionSummaryFromItem(item: Record<string, AttributeValue>): ScenarioV
     createdAt: z.string().parse(item.createdAt?.S),
     updatedAt: z.string().parse(item.updatedAt?.S),
     scenario: ScenarioInputSchema.parse(inflateJson(item.scenario)),
+    // Versions written before forecasts could be queued have no status: theirs is ready.
+    forecastStatus: ForecastStatusSchema.parse(item.forecastStatus?.S ?? 'ready'),
+    ...(item.problem?.S ? { problem: ForecastProblemSchema.parse(JSON.parse(item.problem.S)) } : {}),
   };
 }
 
+const ForecastStatusSchema = z.enum(['ready', 'forecasting', 'failed']);
+const ForecastProblemSchema = z.object({ title: z.string(), detail: z.string(), field: z.string().optional() });
+
 function versionFromItem(item: Record<string, AttributeValue>): ScenarioVersion {
-  return { ...versionSummaryFromItem(item), forecast: ForecastSchema.parse(inflateJson(item.forecast)) };
+  return { ...versionSummaryFromItem(item), forecast: item.forecast?.B ? ForecastSchema.parse(inflateJson(item.forecast)) : null };
 }

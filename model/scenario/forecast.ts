@@ -114,6 +114,39 @@ export function forecastScenario(model: DriverModel, pop: Population, scenario: 
   return prepared.ok ? { ok: true, forecast: prepared.forecast() } : prepared;
 }
 
+/**
+ * Checks what a scenario asks of the model alone (each effect's attribute, value and range), without
+ * the respondents: the API runs it before it queues a forecast for the worker, so a scenario naming
+ * an attribute the model lacks is refused at once rather than failing later. Targets, revenue bases
+ * and role weights need the population and are checked when the forecast runs.
+ */
+export function checkEffects(model: DriverModel, scenario: ScenarioInput): ScenarioFailure | null {
+  for (const [i, initiative] of scenario.initiatives.entries()) {
+    const steps = resolveEffects(model, initiative, i);
+    if (!('point' in steps)) return steps;
+  }
+  return null;
+}
+
+/** An initiative's effects as steps at their value and at both ends of their ranges. */
+function resolveEffects(model: DriverModel, initiative: Initiative, i: number): Record<'point' | 'low' | 'high', Step[]> | ScenarioFailure {
+  const path = `initiatives[${i}].effects`;
+  const point = resolveChanges(model, initiative.effects, path);
+  if (!Array.isArray(point)) return { ok: false, reason: point.reason as ScenarioFailure['reason'], detail: point.detail, ...(point.field ? { field: point.field } : {}) };
+  const ends: Record<'low' | 'high', Step[]> = { low: [], high: [] };
+  for (const [e, effect] of initiative.effects.entries()) {
+    const [lo, hi] = effect.range ?? [effect.value, effect.value];
+    if (effect.range && !(lo <= effect.value && effect.value <= hi))
+      return { ok: false, reason: 'invalid-change', detail: `${path}[${e}]: the range [${lo}, ${hi}] must contain the value ${effect.value}.`, field: `${path}[${e}].range` };
+    for (const [end, v] of [['low', lo], ['high', hi]] as const) {
+      const r = resolveChanges(model, [{ ...effect, value: v }], `${path}[${e}].range`);
+      if (!Array.isArray(r)) return { ok: false, reason: 'invalid-change', detail: r.detail.replace(`${path}[${e}].range[0]`, `${path}[${e}].range`), field: `${path}[${e}].range` };
+      ends[end].push(r[0]!);
+    }
+  }
+  return { point, ...ends };
+}
+
 export function prepareScenario(model: DriverModel, pop: Population, scenario: ScenarioInput, options: ForecastOptions): PreparedScenario | ScenarioFailure {
   const level = options.level ?? 0.9;
   const z = normalQuantile(0.5 + level / 2);
@@ -128,20 +161,8 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
   // --- Validate and plan every initiative ----------------------------------------------------------
   const plans: Plan[] = [];
   for (const [i, initiative] of scenario.initiatives.entries()) {
-    const path = `initiatives[${i}].effects`;
-    const point = resolveChanges(model, initiative.effects, path);
-    if (!Array.isArray(point)) return { ok: false, reason: point.reason as ScenarioFailure['reason'], detail: point.detail, ...(point.field ? { field: point.field } : {}) };
-    const ends: Record<'low' | 'high', Step[]> = { low: [], high: [] };
-    for (const [e, effect] of initiative.effects.entries()) {
-      const [lo, hi] = effect.range ?? [effect.value, effect.value];
-      if (effect.range && !(lo <= effect.value && effect.value <= hi))
-        return { ok: false, reason: 'invalid-change', detail: `${path}[${e}]: the range [${lo}, ${hi}] must contain the value ${effect.value}.`, field: `${path}[${e}].range` };
-      for (const [end, v] of [['low', lo], ['high', hi]] as const) {
-        const r = resolveChanges(model, [{ ...effect, value: v }], `${path}[${e}].range`);
-        if (!Array.isArray(r)) return { ok: false, reason: 'invalid-change', detail: r.detail.replace(`${path}[${e}].range[0]`, `${path}[${e}].range`), field: `${path}[${e}].range` };
-        ends[end].push(r[0]!);
-      }
-    }
+    const steps = resolveEffects(model, initiative, i);
+    if (!('point' in steps)) return steps;
     const mask = targetMask(pop, initiative.target, `initiatives[${i}].target`);
     if (!(mask instanceof Uint8Array)) return { ok: false, reason: mask.reason as ScenarioFailure['reason'], detail: mask.detail, ...(mask.field ? { field: mask.field } : {}) };
     let targeted = 0;
@@ -151,7 +172,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
       targeted++;
       if (reaches(pop.account[r]!, initiative.id, initiative.reach)) reached.push(r);
     }
-    plans.push({ initiative, steps: { point, ...ends }, rows: Uint32Array.from(reached), targeted, hasRange: initiative.effects.some((e) => e.range !== undefined) });
+    plans.push({ initiative, steps, rows: Uint32Array.from(reached), targeted, hasRange: initiative.effects.some((e) => e.range !== undefined) });
   }
   for (const name of Object.keys(scenario.revenueBase ?? {}))
     if (!pop.levels.segment.includes(name))

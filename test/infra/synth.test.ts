@@ -115,8 +115,9 @@ describe('full synth', () => {
       // keeps only zod's English messages (its other locales were 258 KB of each bundle) and splits
       // off what loads on demand. The API carries the dashboard page (58 KB) and Hono/OpenAPI on top
       // of what the worker has; issue 6 targets under 1 MB per API bundle. Measured when set: API
-      // about 984,000 bytes, worker about 730,000.
-      const budgets = { api: 1_000_000, worker: 760_000 };
+      // about 984,000 bytes, worker about 730,000; the worker then took on large scenario forecasts
+      // (the forecast engine, scenario contract and store: ~770,000).
+      const budgets = { api: 1_000_000, worker: 800_000 };
       const jsBytes = (dir: string, files: string[]) => files.filter((f) => f.endsWith('.mjs')).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
       expect(jsBytes(assetDir, apiFiles)).toBeLessThanOrEqual(budgets.api);
       expect(jsBytes(worker.dir, workerFiles)).toBeLessThanOrEqual(budgets.worker);

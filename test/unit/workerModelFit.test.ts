@@ -69,8 +69,8 @@ let worker: ReturnType<typeof createModelWorkerHandler>;
 function workerFor(table: string) {
   const scope = new RequestScope({ log: (level, message, fields) => lines.push({ level, message, ...fields }) });
   const db = createDynamoClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
-  const models = composeModelWorker({ db, tableName: table, publisher: new EventBridgePublisher(eventBridge, BUS), logger: scope.logger });
-  return createModelWorkerHandler({ models, scope, metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>) });
+  const services = composeModelWorker({ db, tableName: table, publisher: new EventBridgePublisher(eventBridge, BUS), logger: scope.logger });
+  return createModelWorkerHandler({ ...services, scope, metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>) });
 }
 
 beforeAll(async () => {
@@ -167,7 +167,7 @@ describe('the model worker handler', () => {
 
     expect(await (await call('GET', `/v1/models/${modelId}`)).json()).toMatchObject({ id: modelId, status: 'ready', problem: null });
     expect(eventBridge.fitted(modelId)).toEqual([expect.objectContaining({ status: 'ready' })]);
-    expect(lines.map((l) => l.message)).toEqual(['event received', 'event handled']);
+    expect(lines.map((l) => l.message)).toEqual(['event received', 'model fit stored', 'event handled']);
     for (const line of lines) expect(line).toMatchObject({ requestId: 'req-fit' });
   });
 
@@ -223,7 +223,7 @@ describe('the model worker handler', () => {
   });
 
   it('refuses an event of another type routed to it by mistake, and anything that is not an envelope', async () => {
-    await expect(worker(eventBridgeEvent('model-fitted'), context('req-misrouted'))).rejects.toThrow(/expected ModelFitRequested, got ModelFitted/);
+    await expect(worker(eventBridgeEvent('model-fitted'), context('req-misrouted'))).rejects.toThrow(/expected ModelFitRequested or ScenarioForecastRequested, got ModelFitted/);
     await expect(worker('not an event', context('req-garbage'))).rejects.toBeInstanceOf(PoisonEventError);
   });
 
@@ -240,13 +240,24 @@ describe('the model worker handler', () => {
     expect(await (await call('GET', `/v1/models/${modelId}`)).json()).toMatchObject({ status: 'fitting' });
   });
 
-  it('rethrows, for Lambda to retry, when EventBridge refuses the ModelFitted announcement', async () => {
-    const { modelId } = await queuedModel(rows(40));
+  it('rethrows when EventBridge refuses the ModelFitted announcement, and the retry announces the stored fit once', async () => {
+    const { modelId, call } = await queuedModel(rows(40));
     eventBridge.refuse = true;
     try {
       await expect(worker(eventBridge.envelopeFor(modelId), context('req-announce'))).rejects.toBeInstanceOf(ServiceUnavailableError);
     } finally {
       eventBridge.refuse = false;
     }
+    // The fit was stored before the publish failed; nothing went out.
+    const model = await (await call('GET', `/v1/models/${modelId}`)).json();
+    expect(model).toMatchObject({ status: 'ready' });
+    expect(eventBridge.fitted(modelId)).toHaveLength(0);
+
+    // Lambda's retry publishes it (without fitting again); later redeliveries do nothing.
+    await worker(eventBridge.envelopeFor(modelId), context('req-announce-retry'));
+    expect(eventBridge.fitted(modelId)).toEqual([expect.objectContaining({ modelId, status: 'ready' })]);
+    await worker(eventBridge.envelopeFor(modelId), context('req-announce-again'));
+    expect(eventBridge.fitted(modelId)).toHaveLength(1);
+    expect(await (await call('GET', `/v1/models/${modelId}`)).json()).toEqual(model);
   });
 });
