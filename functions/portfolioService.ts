@@ -173,6 +173,14 @@ export class PortfolioService {
   /** The best portfolio within a budget, its forecast and the efficient frontier. */
   async optimize(tenant: string, id: string, request: OptimizeRequest) {
     const latest = await this.scenarios.getForecast(tenant, id);
+    // Each portfolio the search tries is a valuation through the model, hundreds of them: a scenario
+    // too large to forecast in a request (the worker forecast it) cannot be optimised in one either.
+    const size = this.scenarios.fitsInRequest((await this.models.readyModel(tenant, latest.scenario.modelId, 'modelId')).model, latest.scenario);
+    if (!size.fits)
+      throw new UnprocessableError(
+        `Scenario '${id}' is too large to optimise within a request: ${size.evaluations.toLocaleString('en-US')} respondent × initiative evaluations per portfolio, over the limit of ${size.limit.toLocaleString('en-US')}. Optimise a scenario with fewer initiatives, or one on a model fitted to a sample of the wave.`,
+        { extensions: { evaluations: size.evaluations, limit: size.limit } },
+      );
     const { model, population } = await this.models.simulationBasis(tenant, latest.scenario.modelId, 'modelId');
     const prepared = prepareScenario(model, population, latest.scenario, { modelId: latest.scenario.modelId, computedAt: new Date().toISOString() });
     if (!prepared.ok) throw new UnprocessableError(`Scenario '${id}' can no longer be forecast on its model: ${prepared.detail}`);

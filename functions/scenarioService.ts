@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import type { ScenarioForecastRequested } from '../events/contracts.js';
+import type { DriverModel } from '../model/drivers/contract.js';
 import { ForecastSchema, type Forecast, type ScenarioFailure, type ScenarioInput } from '../model/scenario/contract.js';
 import { checkEffects, forecastScenario } from '../model/scenario/forecast.js';
 import { bodyPath, ConflictError, NotFoundError, ProblemError, ServiceUnavailableError, UnprocessableError, ValidationError } from './errors.js';
@@ -206,13 +207,22 @@ export class ScenarioService {
   }
 
   /**
+   * Whether a scenario on this model is small enough to evaluate inside an API request: its
+   * respondent × initiative evaluations within `syncForecastLimit`. The optimiser asks too.
+   */
+  fitsInRequest(model: DriverModel, scenario: ScenarioInput): { fits: boolean; evaluations: number; limit: number } {
+    const evaluations = model.population.used * scenario.initiatives.length;
+    return { fits: evaluations <= this.syncForecastLimit, evaluations, limit: this.syncForecastLimit };
+  }
+
+  /**
    * Decides where a scenario is forecast: here, now, when it is small enough; otherwise the effects
    * are checked against the model (so a scenario naming an unknown attribute is still a 400) and the
    * version is stored `forecasting`, for the worker.
    */
   private async plan(tenant: string, scenario: ScenarioInput, now: Date): Promise<{ forecastStatus: 'ready'; forecast: Forecast } | { forecastStatus: 'forecasting'; forecast: null }> {
     const { model } = await this.models.readyModel(tenant, scenario.modelId, 'body.modelId');
-    if (model.population.used * scenario.initiatives.length > this.syncForecastLimit) {
+    if (!this.fitsInRequest(model, scenario).fits) {
       const failure = checkEffects(model, scenario);
       if (failure) throw failureProblem(failure);
       return { forecastStatus: 'forecasting', forecast: null };

@@ -140,6 +140,13 @@ describe('a scenario too large for the request', () => {
     const version = (await (await call(queued, 'GET', `/v1/scenarios/${body.id}/versions/1`)).json()) as { forecastStatus: string };
     expect(version.forecastStatus).toBe('ready');
 
+    // Its forecast is readable, but the optimiser's hundreds of valuations would not fit a request.
+    const optimize = await call(queued, 'POST', `/v1/scenarios/${body.id}/optimize`, { budget: 1_000_000, objective: 'npsLift' });
+    expect(optimize.status).toBe(422);
+    expect(await optimize.json()).toMatchObject({ detail: expect.stringMatching(/too large to optimise within a request/), evaluations: 1200, limit: 0 });
+    // The same scenario within the limit is optimised.
+    expect((await call(inRequest, 'POST', `/v1/scenarios/${body.id}/optimize`, { budget: 1_000_000, objective: 'npsLift' })).status).toBe(200);
+
     // A redelivery changes nothing and announces nothing more.
     await worker(eventBridge.envelopeFor(body.id), context('req-again'));
     expect(await (await call(queued, 'GET', `/v1/scenarios/${body.id}/forecast`)).json()).toEqual(forecast);
