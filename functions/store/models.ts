@@ -5,20 +5,20 @@
  *
  * Item: `T#<tenant>` / `MODEL#<id>`; the fitted document is deflated JSON in a binary attribute.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './dynamoErrors.js';
+import { finishPending, markAnnounced } from './outcomes.js';
 import { keys } from './keys.js';
 
 /** Largest stored model document; a model with hundreds of segments is refused rather than truncated. */
@@ -80,56 +80,31 @@ export class DynamoModelStore {
    * false when the model had already left `fitting` (a redelivered event or a racing worker).
    */
   async finish(tenant: string, id: string, outcome: { status: 'ready'; doc: unknown } | { status: 'failed'; problem: NonNullable<ModelRecord['problem']> }, now: string): Promise<boolean> {
-    const values: Record<string, AttributeValue> = { ':status': S(outcome.status), ':fitting': S('fitting'), ':now': S(now) };
-    let set = '#status = :status, updatedAt = :now';
-    if (outcome.status === 'ready') {
-      const bytes = deflateRawSync(Buffer.from(JSON.stringify(outcome.doc), 'utf8'));
-      if (bytes.byteLength > MAX_DOC_BYTES)
-        throw new UnprocessableError(`The fitted model is too large to store (${bytes.byteLength} bytes compressed): fit fewer segments or attributes.`);
-      values[':doc'] = { B: bytes };
-      set += ', doc = :doc';
-    } else {
-      values[':problem'] = S(JSON.stringify(outcome.problem));
-      set += ', problem = :problem';
-    }
-    try {
-      await this.db.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: this.key(tenant, id),
-          UpdateExpression: `SET ${set}`,
-          // Models are immutable once fitted: only a model still fitting may change.
-          ConditionExpression: '#status = :fitting',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw translateDynamoError(e);
-    }
+    // Models are immutable once fitted: only a model still fitting may change.
+    return finishPending(
+      this.db,
+      this.table,
+      this.key(tenant, id),
+      { attribute: 'status', pending: 'fitting' },
+      outcome.status === 'ready'
+        ? {
+            status: 'ready',
+            attribute: 'doc',
+            document: outcome.doc,
+            maxBytes: MAX_DOC_BYTES,
+            tooLarge: (bytes) => `The fitted model is too large to store (${bytes} bytes compressed): fit fewer segments or attributes.`,
+          }
+        : outcome,
+      { updatedAt: S(now) },
+    );
   }
 
   /**
    * Records that the model's `ModelFitted` went out, so a redelivered `ModelFitRequested` whose
    * publish had failed knows to publish it again (`ModelService.fitInWorker`).
    */
-  async markAnnounced(tenant: string, id: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: this.key(tenant, id),
-          UpdateExpression: 'SET announced = :true',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':true': { BOOL: true } },
-        }),
-      );
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return; // deleted meanwhile: nothing to announce
-      throw translateDynamoError(e);
-    }
+  markAnnounced(tenant: string, id: string): Promise<void> {
+    return markAnnounced(this.db, this.table, this.key(tenant, id));
   }
 
   async get(tenant: string, id: string): Promise<{ record: ModelRecord; doc: unknown; announced: boolean }> {

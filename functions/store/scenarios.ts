@@ -40,6 +40,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableErr
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
+import { finishPending, markAnnounced } from './outcomes.js';
 
 /** Largest stored version (scenario and forecast, compressed); DynamoDB's item limit is 400 KB. */
 const MAX_VERSION_BYTES = 380_000;
@@ -257,55 +258,30 @@ export class DynamoScenarioStore {
    * Returns false when the version has already left `forecasting` (a redelivered event, a deadline
    * that failed it) or is gone, so the outcome of the first writer stands.
    */
-  async finishForecast(tenant: string, id: string, version: number, outcome: { status: 'ready'; forecast: Forecast } | { status: 'failed'; problem: ForecastProblem }): Promise<boolean> {
-    const values: Record<string, AttributeValue> = { ':status': S(outcome.status), ':forecasting': S('forecasting') };
-    let set = 'forecastStatus = :status';
-    if (outcome.status === 'ready') {
-      const bytes = deflateRawSync(Buffer.from(JSON.stringify(outcome.forecast), 'utf8'));
-      if (bytes.byteLength > MAX_VERSION_BYTES)
-        throw new UnprocessableError(`The forecast is too large to store (${bytes.byteLength} bytes compressed): use fewer initiatives, or a model with fewer segments.`);
-      values[':forecast'] = { B: bytes };
-      set += ', forecast = :forecast';
-    } else {
-      values[':problem'] = S(JSON.stringify(outcome.problem));
-      set += ', problem = :problem';
-    }
-    try {
-      await this.db.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: this.versionKey(tenant, id, version),
-          UpdateExpression: `SET ${set}`,
-          ConditionExpression: 'forecastStatus = :forecasting',
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw translateDynamoError(e);
-    }
+  finishForecast(tenant: string, id: string, version: number, outcome: { status: 'ready'; forecast: Forecast } | { status: 'failed'; problem: ForecastProblem }): Promise<boolean> {
+    return finishPending(
+      this.db,
+      this.table,
+      this.versionKey(tenant, id, version),
+      { attribute: 'forecastStatus', pending: 'forecasting' },
+      outcome.status === 'ready'
+        ? {
+            status: 'ready',
+            attribute: 'forecast',
+            document: outcome.forecast,
+            maxBytes: MAX_VERSION_BYTES,
+            tooLarge: (bytes) => `The forecast is too large to store (${bytes} bytes compressed): use fewer initiatives, or a model with fewer segments.`,
+          }
+        : outcome,
+    );
   }
 
   /**
    * Records that a version's `ScenarioForecasted` event went out, so a redelivered request whose
    * publish had failed knows to publish it again (see `ScenarioService.forecastInWorker`).
    */
-  async markAnnounced(tenant: string, id: string, version: number): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: this.versionKey(tenant, id, version),
-          UpdateExpression: 'SET announced = :true',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':true': { BOOL: true } },
-        }),
-      );
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return; // deleted meanwhile: nothing to announce
-      throw translateDynamoError(e);
-    }
+  markAnnounced(tenant: string, id: string, version: number): Promise<void> {
+    return markAnnounced(this.db, this.table, this.versionKey(tenant, id, version));
   }
 
   /** One version as stored, with whether its `ScenarioForecasted` went out; `null` when it does not exist. */

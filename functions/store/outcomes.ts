@@ -1,0 +1,87 @@
+/**
+ * The end of asynchronous work on an item, shared by models (a queued fit) and scenario versions (a
+ * queued forecast): the one conditional write that moves the item from its pending status to
+ * `ready` with a deflated document or to `failed` with a problem, and the `announced` flag that
+ * makes the item its own outbox (set once the event reporting the outcome went out, so a retried
+ * worker knows whether to publish it again).
+ */
+import { deflateRawSync } from 'node:zlib';
+import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UnprocessableError } from '../errors.js';
+import { translateDynamoError } from './dynamoErrors.js';
+
+/** Where an item's status lives and which value means "still pending". */
+export interface PendingStatus {
+  attribute: string;
+  pending: string;
+}
+
+/** What the work produced: a document to store under `attribute`, or the problem that stopped it. */
+export type Outcome =
+  | { status: 'ready'; attribute: string; document: unknown; maxBytes: number; tooLarge: (bytes: number) => string }
+  | { status: 'failed'; problem: unknown };
+
+/**
+ * Stores `outcome` on the item at `key` if it is still pending, with any `also` attributes set in
+ * the same write. Returns false when it is not (another writer finished it first, or it is gone):
+ * the first outcome stands. A document over `maxBytes` deflated is an {@link UnprocessableError}
+ * with the caller's message, and nothing is written.
+ */
+export async function finishPending(
+  db: DynamoDBClient,
+  table: string,
+  key: Record<string, AttributeValue>,
+  status: PendingStatus,
+  outcome: Outcome,
+  also: Record<string, AttributeValue> = {},
+): Promise<boolean> {
+  const names: Record<string, string> = { '#status': status.attribute };
+  const values: Record<string, AttributeValue> = { ':status': { S: outcome.status }, ':pending': { S: status.pending } };
+  const sets = ['#status = :status'];
+  const set = (attribute: string, value: AttributeValue): void => {
+    const i = sets.length;
+    names[`#a${i}`] = attribute;
+    values[`:a${i}`] = value;
+    sets.push(`#a${i} = :a${i}`);
+  };
+  for (const [attribute, value] of Object.entries(also)) set(attribute, value);
+  if (outcome.status === 'ready') {
+    const bytes = deflateRawSync(Buffer.from(JSON.stringify(outcome.document), 'utf8'));
+    if (bytes.byteLength > outcome.maxBytes) throw new UnprocessableError(outcome.tooLarge(bytes.byteLength));
+    set(outcome.attribute, { B: bytes });
+  } else set('problem', { S: JSON.stringify(outcome.problem) });
+  try {
+    await db.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw translateDynamoError(e);
+  }
+}
+
+/** Records that the item's outcome event went out; an item deleted meanwhile has nothing to announce. */
+export async function markAnnounced(db: DynamoDBClient, table: string, key: Record<string, AttributeValue>): Promise<void> {
+  try {
+    await db.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET announced = :true',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': { BOOL: true } },
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return;
+    throw translateDynamoError(e);
+  }
+}
