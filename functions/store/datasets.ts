@@ -14,7 +14,6 @@
  * rewrites exactly the same chunks.
  */
 import {
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
@@ -24,7 +23,6 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type QueryCommandInput,
   type DynamoDBClient,
   type TransactWriteItem,
   type WriteRequest,
@@ -34,6 +32,7 @@ import { AttributeSchema, type Attribute, type RespondentColumns } from '../../m
 import { DatasetSummarySchema, type DatasetSummary } from '../../model/summary.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { decodeChunk } from './chunkCodec.js';
+import { batchWriteAll, queryAll } from './bulk.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { keys } from './keys.js';
@@ -106,15 +105,6 @@ export class DynamoDatasetStore {
     }
   }
 
-  /** Every item a query matches, across pages. */
-  private async *queryItems(input: QueryCommandInput): AsyncGenerator<Record<string, AttributeValue>> {
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.run(() => this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
-      yield* page.Items ?? [];
-      start = page.LastEvaluatedKey;
-    } while (start);
-  }
 
   /** The dataset's meta item, or `null` when it does not exist for this tenant (or is being deleted). */
   async getMeta(tenant: string, id: string): Promise<DatasetMeta | null> {
@@ -336,7 +326,7 @@ export class DynamoDatasetStore {
 
   async listBatches(tenant: string, id: string): Promise<BatchRecord[]> {
     const out: BatchRecord[] = [];
-    for await (const item of this.queryItems({
+    for await (const item of queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': S(keys.datasetPartition(tenant, id)), ':prefix': S(keys.batchPrefix) },
@@ -391,7 +381,7 @@ export class DynamoDatasetStore {
     const pk = keys.datasetPartition(tenant, id);
     const fetchSpan = async ([first, count]: ChunkRange): Promise<Uint8Array[]> => {
       const found: Uint8Array[] = [];
-      for await (const item of this.queryItems({
+      for await (const item of queryAll(this.db, {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: { ':pk': S(pk), ':from': S(keys.chunkSk(first)), ':to': S(keys.chunkSk(first + count - 1)) },
@@ -439,7 +429,7 @@ export class DynamoDatasetStore {
     // Children of a dataset marked `deleting` are unreachable to every other request, so these
     // deletes need no condition; BatchWriteItem cannot take one anyway.
     let requests: WriteRequest[] = [];
-    for await (const item of this.queryItems({
+    for await (const item of queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': S(keys.datasetPartition(tenant, id)) },
@@ -447,11 +437,11 @@ export class DynamoDatasetStore {
     })) {
       requests.push({ DeleteRequest: { Key: { pk: item.pk!, sk: item.sk! } } });
       if (requests.length === 25) {
-        await this.batchWrite(requests);
+        await batchWriteAll(this.db, this.table, requests);
         requests = [];
       }
     }
-    if (requests.length > 0) await this.batchWrite(requests);
+    if (requests.length > 0) await batchWriteAll(this.db, this.table, requests);
     await this.run(() => this.db.send(
       new DeleteItemCommand({
         TableName: this.table,
@@ -463,17 +453,6 @@ export class DynamoDatasetStore {
     ));
   }
 
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
-    let pending = requests;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      if (attempt > 10) throw new Error('DynamoDB left deletes unprocessed after 10 retries');
-      const out = await this.run(() => this.db.send(
-        new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } }),
-      ));
-      pending = out.UnprocessedItems?.[this.table] ?? [];
-    }
-  }
 }
 
 function metaFromItem(item: Record<string, AttributeValue>): DatasetMeta {

@@ -20,7 +20,6 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import {
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
@@ -30,7 +29,6 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
-  type QueryCommandInput,
   type TransactWriteItem,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -38,6 +36,7 @@ import { z } from 'zod';
 import { ForecastSchema, ScenarioInputSchema, type Forecast, type ScenarioInput } from '../../model/scenario/contract.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { batchWriteAll, queryAll } from './bulk.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
 import { finishPending, markAnnounced } from './outcomes.js';
@@ -377,7 +376,7 @@ export class DynamoScenarioStore {
     }
     // No update can add a version once the head is marked, so this query sees every version.
     let requests: WriteRequest[] = [];
-    for await (const item of this.queryItems({
+    for await (const item of queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': S(keys.scenarioPartition(tenant, id)) },
@@ -386,11 +385,11 @@ export class DynamoScenarioStore {
     })) {
       requests.push({ DeleteRequest: { Key: { pk: item.pk!, sk: item.sk! } } });
       if (requests.length === 25) {
-        await this.batchWrite(requests);
+        await batchWriteAll(this.db, this.table, requests);
         requests = [];
       }
     }
-    if (requests.length > 0) await this.batchWrite(requests);
+    if (requests.length > 0) await batchWriteAll(this.db, this.table, requests);
     await this.run(() =>
       this.db.send(
         new DeleteItemCommand({ TableName: this.table, Key: this.headKey(tenant, id), ConditionExpression: 'deleting = :true', ExpressionAttributeValues: { ':true': { BOOL: true } } }),
@@ -422,24 +421,7 @@ export class DynamoScenarioStore {
     };
   }
 
-  private async *queryItems(input: QueryCommandInput): AsyncGenerator<Record<string, AttributeValue>> {
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.run(() => this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
-      yield* page.Items ?? [];
-      start = page.LastEvaluatedKey;
-    } while (start);
-  }
 
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
-    let pending = requests;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 10) throw new Error('DynamoDB left deletes unprocessed after 10 retries');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      const out = await this.run(() => this.db.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } })));
-      pending = out.UnprocessedItems?.[this.table] ?? [];
-    }
-  }
 }
 
 export function staleVersionError(id: string, expected: number, current: number, cause?: unknown): PreconditionFailedError {

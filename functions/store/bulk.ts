@@ -1,0 +1,38 @@
+/**
+ * The two multi-call DynamoDB operations the stores share: every item a query matches across its
+ * pages, and a batch write retried until DynamoDB has processed every request.
+ */
+import { BatchWriteItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { translateDynamoError } from './dynamoErrors.js';
+
+async function send<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw translateDynamoError(e);
+  }
+}
+
+/** Every item a query matches, across pages. */
+export async function* queryAll(db: DynamoDBClient, input: QueryCommandInput): AsyncGenerator<Record<string, AttributeValue>> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await send(() => db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
+    yield* page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/**
+ * Writes (deletes) up to 25 requests in one batch, resending what DynamoDB leaves unprocessed with
+ * exponential backoff (25 ms doubling, at most 1 s) for up to 10 retries.
+ */
+export async function batchWriteAll(db: DynamoDBClient, table: string, requests: WriteRequest[]): Promise<void> {
+  let pending = requests;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > 10) throw new Error('DynamoDB left deletes unprocessed after 10 retries');
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+    const out = await send(() => db.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
+    pending = out.UnprocessedItems?.[table] ?? [];
+  }
+}
