@@ -63,7 +63,7 @@ const ranking = createRoute({
   request: { params: IdParams, query: RankingQuery },
   responses: {
     200: { description: 'A page of the ranking', content: { 'application/json': { schema: RankingPage }, 'text/csv': { schema: z.string() } } },
-    ...errorResponses(400, 401, 403, 404, 409),
+    ...errorResponses(400, 401, 403, 404, 409, 422),
   },
 });
 
@@ -84,6 +84,9 @@ const rankings = createRoute({
             .object({
               by: RankBySchema,
               items: z.array(RankedInitiative.extend({ scenarioId: z.string(), scenarioName: z.string(), currency: z.string() })),
+              notRanked: z
+                .array(z.object({ scenarioId: z.string(), version: z.number().int(), forecastStatus: z.enum(['forecasting', 'failed']) }))
+                .openapi({ description: 'Scenarios left out because the latest version’s forecast is still being computed, or failed' }),
               nextCursor: z.string().nullable(),
             })
             .openapi('PortfolioRanking'),
@@ -104,7 +107,7 @@ const compare = createRoute({
   middleware: [requireScope('read')] as const,
   security: [{ bearer: ['read'] }],
   request: { body: { required: true, content: { 'application/json': { schema: CompareBody } } } },
-  responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Comparison') } } }, ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Comparison') } } }, ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
 const optimize = createRoute({
