@@ -35,6 +35,17 @@ export const ScenarioForecastRequestedSchema = Base.extend({
 export type ScenarioForecastRequested = z.infer<typeof ScenarioForecastRequestedSchema>;
 
 /**
+ * A portfolio optimisation too large for the request was accepted (202): the worker searches the
+ * scenario version's portfolios and stores the result on the optimisation.
+ */
+export const OptimizationRequestedSchema = Base.extend({
+  scenarioId: z.string().min(1),
+  scenarioVersion: z.number().int().min(1),
+  optimizationId: z.string().min(1),
+});
+export type OptimizationRequested = z.infer<typeof OptimizationRequestedSchema>;
+
+/**
  * A scenario version was stored with its forecast (on create and on every update, in the request or
  * by the worker for a large scenario). Consumers read
  * the forecast with GET /v1/scenarios/{scenarioId}/versions/{scenarioVersion}.
@@ -63,6 +74,7 @@ export const EVENT_SCHEMAS = {
   ModelFitted: ModelFittedSchema,
   ScenarioForecastRequested: ScenarioForecastRequestedSchema,
   ScenarioForecasted: ScenarioForecastedSchema,
+  OptimizationRequested: OptimizationRequestedSchema,
 } as const;
 export type EventName = keyof typeof EVENT_SCHEMAS;
 export type EventDetail<N extends EventName> = z.infer<(typeof EVENT_SCHEMAS)[N]>;

@@ -108,6 +108,7 @@ export type ApiGatewaySample =
   | 'list-rankings'
   | 'compare'
   | 'optimize'
+  | 'get-optimization'
   | 'invalid-no-authorizer'
   | 'invalid-claims';
 
@@ -284,7 +285,7 @@ function httpApiTime(epochMs: number): string {
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
-export type EventBridgeSample = 'dataset-ingested' | 'model-fit-requested' | 'model-fitted' | 'scenario-forecast-requested' | 'scenario-forecasted' | 'invalid-model-fit-requested' | 'invalid-scenario-forecasted';
+export type EventBridgeSample = 'dataset-ingested' | 'model-fit-requested' | 'model-fitted' | 'scenario-forecast-requested' | 'scenario-forecasted' | 'optimization-requested' | 'invalid-model-fit-requested' | 'invalid-scenario-forecasted';
 
 /** Loads a sample EventBridge envelope; `detail` overrides are merged into the sample's detail. */
 export function eventBridgeEvent(name: EventBridgeSample, detail: Record<string, unknown> = {}): Record<string, unknown> & { detail: Record<string, unknown> } {

@@ -15,6 +15,7 @@ import { ScenarioService } from './scenarioService.js';
 import { DynamoDatasetStore } from './store/datasets.js';
 import { IdempotencyStore } from './store/idempotency.js';
 import { DynamoModelStore } from './store/models.js';
+import { DynamoOptimizationStore } from './store/optimizations.js';
 import { DynamoScenarioStore } from './store/scenarios.js';
 
 export interface Liftcast {
@@ -23,7 +24,7 @@ export interface Liftcast {
   models: { service: ModelService; store: DynamoModelStore };
   scenarios: { service: ScenarioService; store: DynamoScenarioStore };
   /**
-   * Carries `ModelFitRequested` and `ScenarioForecastRequested` to the worker's code, in this process,
+   * Carries `ModelFitRequested`, `ScenarioForecastRequested` and `OptimizationRequested` to the worker's code, in this process,
    * and announces `ModelFitted`, `ScenarioForecasted` and `DatasetIngested`.
    * Idle when {@link ComposeOptions.eventBus} is set: events then go to EventBridge.
    */
@@ -77,7 +78,9 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   if (!options.eventBus) bus.subscribe('ScenarioForecastRequested', (detail) => scenarioService.forecastInWorker(detail));
   const scenarios = { service: scenarioService, store: scenarioStore };
 
-  const portfolio = new PortfolioService(scenarios.service, modelService);
+  const optimizations = new DynamoOptimizationStore(options.db, options.tableName);
+  const portfolio = new PortfolioService(scenarios.service, modelService, { optimizations, bus: publisher, ...(options.clock ? { clock: options.clock } : {}), logger });
+  if (!options.eventBus) bus.subscribe('OptimizationRequested', (detail) => portfolio.optimizeInWorker(detail));
   const app = createApp({ auth: options.auth, datasets, models, scenarios, portfolio, logger, scope });
   return { app, datasets, models, scenarios, bus, publisher };
 }

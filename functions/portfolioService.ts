@@ -4,14 +4,19 @@
  * and comparisons read stored forecasts (no recomputation); the optimiser evaluates portfolios
  * through the scenario's model.
  */
+import { createHash } from 'node:crypto';
+import type { OptimizationRequested } from '../events/contracts.js';
 import type { Forecast, Outcome } from '../model/scenario/contract.js';
 import { prepareScenario } from '../model/scenario/forecast.js';
-import { optimizePortfolio, type OptimizeRequest } from '../model/scenario/optimize.js';
+import { optimizePortfolio, type OptimizeRequest, type PortfolioValue } from '../model/scenario/optimize.js';
 import { rankInitiatives, type RankBy, type RankedInitiative } from '../model/scenario/ranking.js';
 import { normalQuantile } from '../model/stats.js';
-import { ConflictError, UnprocessableError, ValidationError } from './errors.js';
+import { ConflictError, NotFoundError, ProblemError, ServiceUnavailableError, UnprocessableError, ValidationError } from './errors.js';
+import type { EventPublisher } from './events/bus.js';
+import { silentLogger, type Logger } from './log.js';
 import type { ModelService } from './modelService.js';
-import type { ScenarioService } from './scenarioService.js';
+import { requireForecast, type ScenarioService, type ScenarioVersion } from './scenarioService.js';
+import type { DynamoOptimizationStore, Optimization } from './store/optimizations.js';
 
 export interface RankingPage {
   scenarioId: string;
@@ -39,11 +44,34 @@ function decodeCursor<T>(cursor: string, check: (v: unknown) => v is T): T {
 }
 const isOffset = (v: unknown): v is { o: number; v?: number } => typeof v === 'object' && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
 
+export interface PortfolioServiceOptions {
+  /** Where optimisations too large for a request are kept; with `bus`, required for them. */
+  optimizations?: DynamoOptimizationStore;
+  /** Where `OptimizationRequested` goes (the worker). */
+  bus?: EventPublisher;
+  clock?: () => Date;
+  logger?: Logger;
+  /**
+   * How long an optimisation may stay `running` before a read records it failed.
+   * @default 7 hours (as queued forecasts and fits)
+   */
+  deadlineMs?: number;
+}
+
 export class PortfolioService {
+  private readonly clock: () => Date;
+  private readonly logger: Logger;
+  private readonly deadlineMs: number;
+
   constructor(
     private readonly scenarios: ScenarioService,
     private readonly models: ModelService,
-  ) {}
+    private readonly options: PortfolioServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.logger = options.logger ?? silentLogger;
+    this.deadlineMs = options.deadlineMs ?? 7 * 3600_000;
+  }
 
   /** A scenario's initiatives in rank order, a page at a time (the cursor pins the version). */
   async ranking(tenant: string, id: string, query: { by: RankBy; segment?: string; limit: number; cursor?: string }): Promise<RankingPage> {
@@ -170,24 +198,90 @@ export class PortfolioService {
     return { scenarios: rows, differences, note: 'Differences treat the two forecasts as independent; portfolios on the same model are positively correlated, so these intervals are conservative.' };
   }
 
-  /** The best portfolio within a budget, its forecast and the efficient frontier. */
-  async optimize(tenant: string, id: string, request: OptimizeRequest) {
+  /**
+   * The best portfolio within a budget, its forecast and the efficient frontier, searched in the
+   * request (`status: 200`). A scenario too large to forecast in a request (its valuations would run
+   * past API Gateway's 29 s) is searched by the worker instead: the optimisation is stored
+   * `running`, `OptimizationRequested` published, and `status: 202` returned with it; the same
+   * request on the same version finds the same optimisation rather than starting another.
+   */
+  async optimize(tenant: string, id: string, request: OptimizeRequest): Promise<{ status: 200; result: OptimizationResult } | { status: 202; optimization: Optimization }> {
     const latest = await this.scenarios.getForecast(tenant, id);
-    // Each portfolio the search tries is a valuation through the model, hundreds of them: a scenario
-    // too large to forecast in a request (the worker forecast it) cannot be optimised in one either.
+    checkObjective(latest, request);
     const size = this.scenarios.fitsInRequest((await this.models.readyModel(tenant, latest.scenario.modelId, 'modelId')).model, latest.scenario);
-    if (!size.fits)
-      throw new UnprocessableError(
-        `Scenario '${id}' is too large to optimise within a request: ${size.evaluations.toLocaleString('en-US')} respondent × initiative evaluations per portfolio, over the limit of ${size.limit.toLocaleString('en-US')}. Optimise a scenario with fewer initiatives, or one on a model fitted to a sample of the wave.`,
-        { extensions: { evaluations: size.evaluations, limit: size.limit } },
-      );
-    const { model, population } = await this.models.simulationBasis(tenant, latest.scenario.modelId, 'modelId');
-    const prepared = prepareScenario(model, population, latest.scenario, { modelId: latest.scenario.modelId, computedAt: new Date().toISOString() });
-    if (!prepared.ok) throw new UnprocessableError(`Scenario '${id}' can no longer be forecast on its model: ${prepared.detail}`);
-    if (request.objective === 'npv' && latest.forecast.assumptions.revenueSource === 'none')
-      throw new UnprocessableError('This scenario has no revenue (no account_revenue in the dataset and no revenueBase), so it has no NPV to maximise: use objective npsLift, or add revenueBase.', {
-        errors: [{ field: 'body.objective', reason: 'no revenue to value' }],
+    if (size.fits) return { status: 200, result: await this.search(tenant, latest, request) };
+
+    const { optimizations, bus } = this.async;
+    const initiatives = new Set(latest.scenario.initiatives.map((i) => i.id));
+    for (const list of ['mustInclude', 'exclude'] as const)
+      request[list].forEach((name, i) => {
+        if (!initiatives.has(name)) throw new ValidationError(`No initiative '${name}' in scenario '${id}'.`, { errors: [{ field: `body.${list}.${i}`, reason: 'no such initiative' }] });
       });
+    const now = this.clock().toISOString();
+    const optimizationId = `opt_${createHash('sha256').update(JSON.stringify([latest.version, request])).digest('hex').slice(0, 24)}`;
+    const started = await optimizations.start(tenant, { id: optimizationId, scenarioId: id, scenarioVersion: latest.version, request, status: 'running', createdAt: now, updatedAt: now });
+    if (!started.created) return { status: 202, optimization: started.optimization };
+    try {
+      await bus.publish('OptimizationRequested', { version: 1, tenant, occurredAt: now, scenarioId: id, scenarioVersion: latest.version, optimizationId });
+    } catch (cause) {
+      await optimizations.finish(tenant, id, optimizationId, { status: 'failed', problem: { title: 'The optimisation could not be queued', detail: 'Send the request again.' } }, this.clock().toISOString());
+      throw new ServiceUnavailableError('The optimisation could not be queued; send the request again shortly.', { cause });
+    }
+    return { status: 202, optimization: started.optimization };
+  }
+
+  /** An optimisation the worker runs or ran; one still running past the deadline is failed first. */
+  async getOptimization(tenant: string, scenarioId: string, id: string): Promise<Optimization> {
+    const { optimizations } = this.async;
+    const found = await optimizations.get(tenant, scenarioId, id);
+    if (!found) throw new NotFoundError(`No optimisation '${id}' of scenario '${scenarioId}'.`);
+    if (found.status !== 'running' || this.clock().getTime() - Date.parse(found.createdAt) <= this.deadlineMs) return found;
+    const problem = {
+      title: 'The optimisation did not complete',
+      detail: `No worker finished it within ${Math.round(this.deadlineMs / 60_000)} minutes (its event ended in the dead-letter queue, or the worker stopped). Send the request again.`,
+    };
+    await optimizations.finish(tenant, scenarioId, id, { status: 'failed', problem }, this.clock().toISOString());
+    return (await optimizations.get(tenant, scenarioId, id)) ?? found;
+  }
+
+  /**
+   * The worker's side of an accepted optimisation (an `OptimizationRequested` event): searches the
+   * version it names and stores the result, or the problem. Idempotent: an optimisation no longer
+   * `running` is left as it is. A transient failure is rethrown so the event is retried.
+   */
+  async optimizeInWorker(event: OptimizationRequested): Promise<void> {
+    const { optimizations } = this.async;
+    const { tenant, scenarioId, scenarioVersion, optimizationId } = event;
+    const job = await optimizations.get(tenant, scenarioId, optimizationId);
+    if (!job) {
+      this.logger.log('warn', 'optimisation requested that does not exist (its scenario was deleted?)', { tenant, scenarioId, optimizationId });
+      return;
+    }
+    if (job.status !== 'running') return;
+    let outcome: { status: 'ready'; result: OptimizationResult } | { status: 'failed'; problem: { title: string; detail: string; field?: string } };
+    try {
+      const version = requireForecast(await this.scenarios.getVersion(tenant, scenarioId, scenarioVersion));
+      outcome = { status: 'ready', result: await this.search(tenant, version, job.request) };
+    } catch (error) {
+      if (error instanceof ServiceUnavailableError) throw error;
+      if (error instanceof ProblemError && error.status < 500) {
+        const field = error.errors?.find((e) => e.field !== undefined)?.field;
+        outcome = { status: 'failed', problem: { title: error.title, detail: error.message, ...(field !== undefined ? { field } : {}) } };
+      } else {
+        this.logger.log('error', 'optimisation failed', { tenant, scenarioId, optimizationId, error });
+        outcome = { status: 'failed', problem: { title: 'The optimisation failed', detail: 'An unexpected error stopped it; it has been logged. Send the request again.' } };
+      }
+    }
+    if (await optimizations.finish(tenant, scenarioId, optimizationId, outcome, this.clock().toISOString()))
+      this.logger.log('info', 'optimisation stored', { tenant, scenarioId, optimizationId, status: outcome.status });
+  }
+
+  /** Searches the portfolios of one scenario version through its model. */
+  private async search(tenant: string, version: ScenarioVersion & { forecast: Forecast }, request: OptimizeRequest): Promise<OptimizationResult> {
+    const id = version.id;
+    const { model, population } = await this.models.simulationBasis(tenant, version.scenario.modelId, 'modelId');
+    const prepared = prepareScenario(model, population, version.scenario, { modelId: version.scenario.modelId, computedAt: new Date().toISOString() });
+    if (!prepared.ok) throw new UnprocessableError(`Scenario '${id}' can no longer be forecast on its model: ${prepared.detail}`);
     const result = optimizePortfolio(
       {
         ids: prepared.ids,
@@ -206,7 +300,7 @@ export class PortfolioService {
     const forecast = result.selected.length > 0 ? prepared.forecast(result.selected) : null;
     return {
       scenarioId: id,
-      version: latest.version,
+      version: version.version,
       objective: request.objective,
       budget: request.budget,
       method: result.method,
@@ -218,6 +312,33 @@ export class PortfolioService {
       frontier: result.frontier.map((f) => ({ ...f, selected: f.selected.map((j) => prepared.ids[j]!) })),
     };
   }
+
+  private get async(): { optimizations: DynamoOptimizationStore; bus: EventPublisher } {
+    if (!this.options.optimizations || !this.options.bus) throw new Error('PortfolioService was built without an optimisation store and event publisher');
+    return { optimizations: this.options.optimizations, bus: this.options.bus };
+  }
+}
+
+/** What an optimisation answers: the selected portfolio, its forecast and the efficient frontier. */
+export type OptimizationResult = {
+  scenarioId: string;
+  version: number;
+  objective: OptimizeRequest['objective'];
+  budget: number;
+  method: string;
+  evaluations: number;
+  selected: string[];
+  value: PortfolioValue;
+  forecast: Outcome | null;
+  initiatives: Forecast['initiatives'];
+  frontier: unknown[];
+};
+
+function checkObjective(version: ScenarioVersion & { forecast: Forecast }, request: OptimizeRequest): void {
+  if (request.objective === 'npv' && version.forecast.assumptions.revenueSource === 'none')
+    throw new UnprocessableError('This scenario has no revenue (no account_revenue in the dataset and no revenueBase), so it has no NPV to maximise: use objective npsLift, or add revenueBase.', {
+      errors: [{ field: 'body.objective', reason: 'no revenue to value' }],
+    });
 }
 
 function netValueOf(o: Outcome): { value: number; interval: [number, number] } | null {

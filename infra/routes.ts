@@ -24,6 +24,7 @@ export const SCOPED_ROUTES: ReadonlyArray<readonly ['GET' | 'POST' | 'PUT' | 'DE
   ['GET', '/v1/scenarios/{id}/versions/{version}', 'read'],
   ['GET', '/v1/scenarios/{id}/ranking', 'read'],
   ['POST', '/v1/scenarios/{id}/optimize', 'read'],
+  ['GET', '/v1/scenarios/{id}/optimizations/{optimizationId}', 'read'],
   ['GET', '/v1/rankings', 'read'],
   ['POST', '/v1/compare', 'read'],
 ];

@@ -55,7 +55,7 @@ export class LiftcastModelWorker extends Construct {
     this.handler = liftcastFunction(this, 'Handler', {
       entry: props.entry,
       projectRoot: props.projectRoot,
-      description: 'Liftcast worker: fits driver models (ModelFitRequested) and forecasts large scenarios (ScenarioForecastRequested)',
+      description: 'Liftcast worker: fits driver models, forecasts and optimises large scenarios',
       // A 1,000,000 × 20 wave is ~160 MB of respondents plus the fit's working arrays; memory also
       // buys CPU (a full vCPU from 1,769 MB). The ordinal fit of that wave takes ~10 s here.
       memorySize: 3008,
@@ -69,8 +69,8 @@ export class LiftcastModelWorker extends Construct {
 
     this.rule = new Rule(this, 'ModelFitRequested', {
       eventBus: props.bus,
-      description: 'ModelFitRequested, ScenarioForecastRequested → worker',
-      eventPattern: { source: ['liftcast'], detailType: ['ModelFitRequested', 'ScenarioForecastRequested'] },
+      description: 'ModelFitRequested, ScenarioForecastRequested, OptimizationRequested → worker',
+      eventPattern: { source: ['liftcast'], detailType: ['ModelFitRequested', 'ScenarioForecastRequested', 'OptimizationRequested'] },
       targets: [
         new LambdaTarget(this.handler, {
           deadLetterQueue: this.deliveryDlq,

@@ -1,6 +1,7 @@
 /**
- * The worker: fits a driver model when a `ModelFitRequested` event arrives from EventBridge, and
- * forecasts a large scenario version on `ScenarioForecastRequested`, in a Lambda function of its own
+ * The worker: fits a driver model when a `ModelFitRequested` event arrives from EventBridge,
+ * forecasts a large scenario version on `ScenarioForecastRequested` and searches its portfolios on
+ * `OptimizationRequested`, in a Lambda function of its own
  * (functions/lambda/modelWorker.ts), so neither a fit of a million respondents nor a forecast of
  * many initiatives on them runs inside a 29-second API request. The same rules hold for both events
  * (the scenario's side is `ScenarioService.forecastInWorker`):
@@ -20,17 +21,19 @@
  *   in the bundle and no `sqs:SendMessage` permission on the function.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
-import { EVENT_SCHEMAS, EnvelopeSchema, type ModelFitRequested, type ScenarioForecastRequested } from '../../events/contracts.js';
+import { EVENT_SCHEMAS, EnvelopeSchema, type ModelFitRequested, type OptimizationRequested, type ScenarioForecastRequested } from '../../events/contracts.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger, RequestScope } from '../log.js';
 
 export { RequestScope } from '../log.js';
 import { emitMetrics, stdoutSink, type MetricSink } from '../metrics.js';
 import { ModelService } from '../modelService.js';
+import { PortfolioService } from '../portfolioService.js';
 import { ScenarioService } from '../scenarioService.js';
 import { DynamoDatasetStore } from '../store/datasets.js';
 import { IdempotencyStore } from '../store/idempotency.js';
 import { DynamoModelStore } from '../store/models.js';
+import { DynamoOptimizationStore } from '../store/optimizations.js';
 import { DynamoScenarioStore } from '../store/scenarios.js';
 import type { EventPublisher } from './bus.js';
 
@@ -65,8 +68,11 @@ export class PoisonEventError extends Error {
 }
 
 /** The events the worker handles, by their `detail-type`. */
-export type WorkerEvent = { name: 'ModelFitRequested'; detail: ModelFitRequested } | { name: 'ScenarioForecastRequested'; detail: ScenarioForecastRequested };
-const WORKER_EVENTS = ['ModelFitRequested', 'ScenarioForecastRequested'] as const;
+export type WorkerEvent =
+  | { name: 'ModelFitRequested'; detail: ModelFitRequested }
+  | { name: 'ScenarioForecastRequested'; detail: ScenarioForecastRequested }
+  | { name: 'OptimizationRequested'; detail: OptimizationRequested };
+const WORKER_EVENTS: readonly string[] = ['ModelFitRequested', 'ScenarioForecastRequested', 'OptimizationRequested'];
 
 /**
  * Checks an EventBridge envelope and its detail against the contract of a worker event.
@@ -76,7 +82,7 @@ export function parseWorkerEvent(raw: unknown): WorkerEvent {
   const envelope = EnvelopeSchema.safeParse(raw);
   if (!envelope.success) throw new PoisonEventError('not a Liftcast EventBridge event', issuesOf(envelope.error.issues));
   const name = envelope.data['detail-type'];
-  if (name !== 'ModelFitRequested' && name !== 'ScenarioForecastRequested')
+  if (name !== 'ModelFitRequested' && name !== 'ScenarioForecastRequested' && name !== 'OptimizationRequested')
     throw new PoisonEventError('routed to the worker by mistake', [{ path: 'detail-type', message: `expected ${WORKER_EVENTS.join(' or ')}, got ${name}` }]);
   const detail = EVENT_SCHEMAS[name].safeParse(envelope.data.detail);
   if (!detail.success) throw new PoisonEventError(`${name} breaks its contract`, issuesOf(detail.error.issues, 'detail'));
@@ -124,6 +130,8 @@ export interface ModelWorkerDeps {
   models: Pick<ModelService, 'fitInWorker'>;
   /** The service whose `forecastInWorker` forecasts queued scenario versions (idempotent). */
   scenarios: Pick<ScenarioService, 'forecastInWorker'>;
+  /** The service whose `optimizeInWorker` runs accepted optimisations (idempotent). */
+  portfolio: Pick<PortfolioService, 'optimizeInWorker'>;
   /** The scope whose logger the services were built with, so their lines carry the request id. */
   scope: RequestScope;
   /**
@@ -151,9 +159,13 @@ export function createModelWorkerHandler(deps: ModelWorkerDeps) {
       const fields = { requestId: context.awsRequestId, eventId: envelopeId(event), event: parsed.name, tenant: parsed.detail.tenant };
       if (parsed.name === 'ModelFitRequested')
         await deps.scope.run({ ...fields, modelId: parsed.detail.modelId }, () => deps.models.fitInWorker(parsed.detail));
-      else
+      else if (parsed.name === 'ScenarioForecastRequested')
         await deps.scope.run({ ...fields, scenarioId: parsed.detail.scenarioId, scenarioVersion: parsed.detail.scenarioVersion }, () =>
           deps.scenarios.forecastInWorker(parsed.detail),
+        );
+      else
+        await deps.scope.run({ ...fields, scenarioId: parsed.detail.scenarioId, optimizationId: parsed.detail.optimizationId }, () =>
+          deps.portfolio.optimizeInWorker(parsed.detail),
         );
     },
     { timeoutEarlyInMillis: deps.timeoutEarlyMs ?? 10_000 },
@@ -173,7 +185,7 @@ export interface ModelWorkerOptions {
  * The worker's composition root: just the stores and the model and scenario services, without the
  * HTTP app, so the worker's bundle carries no Hono, OpenAPI or Swagger UI.
  */
-export function composeModelWorker(options: ModelWorkerOptions): { models: ModelService; scenarios: ScenarioService } {
+export function composeModelWorker(options: ModelWorkerOptions): { models: ModelService; scenarios: ScenarioService; portfolio: PortfolioService } {
   const datasets = new DynamoDatasetStore(options.db, options.tableName);
   const models = new ModelService(datasets, new DynamoModelStore(options.db, options.tableName), options.publisher, options.clock, { logger: options.logger });
   const scenarios = new ScenarioService(
@@ -184,5 +196,11 @@ export function composeModelWorker(options: ModelWorkerOptions): { models: Model
     options.clock,
     { logger: options.logger },
   );
-  return { models, scenarios };
+  const portfolio = new PortfolioService(scenarios, models, {
+    optimizations: new DynamoOptimizationStore(options.db, options.tableName),
+    bus: options.publisher,
+    ...(options.clock ? { clock: options.clock } : {}),
+    logger: options.logger,
+  });
+  return { models, scenarios, portfolio };
 }

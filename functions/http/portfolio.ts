@@ -7,6 +7,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { OptimizeRequestSchema } from '../../model/scenario/optimize.js';
 import { RankBySchema, rankingCsv } from '../../model/scenario/ranking.js';
 import type { PortfolioService } from '../portfolioService.js';
+import { OptimizationSchema } from '../store/optimizations.js';
 import { requireScope, type IdentityEnv } from './identity.js';
 import { errorResponses, named, validationHook } from './openapi.js';
 
@@ -40,6 +41,9 @@ const RankingPage = z
     nextCursor: z.string().nullable(),
   })
   .openapi('Ranking');
+
+const OptimizationResultSchema = z.record(z.string(), z.unknown()).openapi('Optimization');
+const OptimizationJob = named(OptimizationSchema, 'OptimizationJob', { description: 'A portfolio search run by the worker' });
 
 const IdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'scn_01jd3v4k8m2a7q9x0c5t6w1r3e' }) });
 const RankingQuery = z.strictObject({
@@ -117,13 +121,39 @@ const optimize = createRoute({
   summary: 'The best portfolio within a budget, and the efficient frontier',
   description:
     'Evaluates portfolios through the model (overlapping effects saturate): exhaustive up to 20 initiatives, greedy with swaps beyond. ' +
-    '`budget` compares with the portfolio’s discounted cost.total; objective npv is revenue.npv − cost.total. An impossible budget is a 422.',
+    '`budget` compares with the portfolio’s discounted cost.total; objective npv is revenue.npv − cost.total. An impossible budget is a 422. ' +
+    'A scenario too large to forecast within a request is searched by the worker: 202 with the optimisation (status running) and its Location; ' +
+    'poll GET /v1/scenarios/{id}/optimizations/{optimizationId}. The same request on the same version answers with the same optimisation.',
   middleware: [requireScope('read')] as const,
   security: [{ bearer: ['read'] }],
   request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: named(OptimizeRequestSchema, 'OptimizeRequest') } } } },
   responses: {
-    200: { description: 'Selected initiatives, their portfolio forecast and the frontier', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Optimization') } } },
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    200: { description: 'Selected initiatives, their portfolio forecast and the frontier', content: { 'application/json': { schema: OptimizationResultSchema } } },
+    202: {
+      description: 'Accepted: the worker searches (a large scenario)',
+      headers: { Location: { description: 'The optimisation to poll', schema: { type: 'string' as const } } },
+      content: { 'application/json': { schema: OptimizationJob } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
+  },
+});
+
+const OptimizationParams = IdParams.extend({
+  optimizationId: z.string().max(64).openapi({ param: { name: 'optimizationId', in: 'path' }, example: 'opt_3f0c9a1b7e2d4c58a6b1' }),
+});
+
+const getOptimization = createRoute({
+  method: 'get',
+  path: '/scenarios/{id}/optimizations/{optimizationId}',
+  tags: ['Rankings'],
+  summary: 'An optimisation the worker runs for a large scenario',
+  description: 'status running, then ready with `result` (what POST …/optimize answers for a small scenario) or failed with `problem`.',
+  middleware: [requireScope('read')] as const,
+  security: [{ bearer: ['read'] }],
+  request: { params: OptimizationParams },
+  responses: {
+    200: { description: 'The optimisation', content: { 'application/json': { schema: OptimizationJob } } },
+    ...errorResponses(401, 403, 404),
   },
 });
 
@@ -150,7 +180,18 @@ export function portfolioRoutes(service: PortfolioService) {
 
   app.openapi(compare, async (c) => c.json(await service.compare(c.get('identity').tenant, c.req.valid('json').scenarios), 200));
 
-  app.openapi(optimize, async (c) => c.json(await service.optimize(c.get('identity').tenant, c.req.valid('param').id, c.req.valid('json')), 200));
+  app.openapi(optimize, async (c) => {
+    const id = c.req.valid('param').id;
+    const out = await service.optimize(c.get('identity').tenant, id, c.req.valid('json'));
+    if (out.status === 200) return c.json(out.result, 200);
+    c.header('Location', `/v1/scenarios/${id}/optimizations/${out.optimization.id}`);
+    return c.json(out.optimization, 202);
+  });
+
+  app.openapi(getOptimization, async (c) => {
+    const { id, optimizationId } = c.req.valid('param');
+    return c.json(await service.getOptimization(c.get('identity').tenant, id, optimizationId), 200);
+  });
 
   return app;
 }

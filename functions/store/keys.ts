@@ -22,5 +22,7 @@ export const keys = {
   scenarioPartition: (tenant: string, id: string) => `T#${tenant}#SCENARIO#${id}`,
   scenarioVersionSk: (version: number) => `V#${String(version).padStart(10, '0')}`,
   scenarioVersionPrefix: 'V#',
+  /** An optimisation run by the worker, in its scenario's partition (deleted with the scenario). */
+  optimizationSk: (id: string) => `OPT#${id}`,
   idempotencySk: (operation: string, key: string) => `IDEM#${operation}#${key}`,
 };

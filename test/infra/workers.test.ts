@@ -63,10 +63,10 @@ describe('LiftcastModelWorker', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 3008, Timeout: 300 });
   });
 
-  it('routes only ModelFitRequested and ScenarioForecastRequested from source liftcast on the Liftcast bus to the worker', () => {
+  it('routes only ModelFitRequested, ScenarioForecastRequested and OptimizationRequested from source liftcast on the Liftcast bus to the worker', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: logicalId(events.bus.node.defaultChild) },
-      EventPattern: { source: ['liftcast'], 'detail-type': ['ModelFitRequested', 'ScenarioForecastRequested'] },
+      EventPattern: { source: ['liftcast'], 'detail-type': ['ModelFitRequested', 'ScenarioForecastRequested', 'OptimizationRequested'] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId, 'Arn'] } })],
     });
   });

@@ -140,13 +140,6 @@ describe('a scenario too large for the request', () => {
     const version = (await (await call(queued, 'GET', `/v1/scenarios/${body.id}/versions/1`)).json()) as { forecastStatus: string };
     expect(version.forecastStatus).toBe('ready');
 
-    // Its forecast is readable, but the optimiser's hundreds of valuations would not fit a request.
-    const optimize = await call(queued, 'POST', `/v1/scenarios/${body.id}/optimize`, { budget: 1_000_000, objective: 'npsLift' });
-    expect(optimize.status).toBe(422);
-    expect(await optimize.json()).toMatchObject({ detail: expect.stringMatching(/too large to optimise within a request/), evaluations: 1200, limit: 0 });
-    // The same scenario within the limit is optimised.
-    expect((await call(inRequest, 'POST', `/v1/scenarios/${body.id}/optimize`, { budget: 1_000_000, objective: 'npsLift' })).status).toBe(200);
-
     // A redelivery changes nothing and announces nothing more.
     await worker(eventBridge.envelopeFor(body.id), context('req-again'));
     expect(await (await call(queued, 'GET', `/v1/scenarios/${body.id}/forecast`)).json()).toEqual(forecast);
@@ -241,6 +234,63 @@ describe('a scenario too large for the request', () => {
     expect(await (await call(queued, 'GET', `/v1/scenarios/${id}`)).json()).toMatchObject({ forecastStatus: 'failed' });
   });
 
+  it('is optimised by the worker: 202 with the optimisation, the same result as in a request, one optimisation per request and version', async () => {
+    const { call, modelId } = await tenantWithModel();
+    const { id } = (await (await call(queued, 'POST', '/v1/scenarios', scenario(modelId))).json()) as { id: string };
+    await worker(eventBridge.envelopeFor(id), context('req-forecast-for-optimize'));
+    const ask = { budget: 400_000, objective: 'npsLift' };
+
+    const accepted = await call(queued, 'POST', `/v1/scenarios/${id}/optimize`, ask);
+    const optimization = (await accepted.json()) as { id: string; status: string; scenarioVersion: number };
+    expect(accepted.status, JSON.stringify(optimization)).toBe(202);
+    expect(optimization).toMatchObject({ scenarioId: id, scenarioVersion: 1, status: 'running', request: expect.objectContaining({ budget: 400_000 }) });
+    const location = accepted.headers.get('location');
+    expect(location).toBe(`/v1/scenarios/${id}/optimizations/${optimization.id}`);
+    expect(await (await call(queued, 'GET', location!)).json()).toMatchObject({ status: 'running' });
+    // Asked again: the same optimisation, no second event.
+    const again = await call(queued, 'POST', `/v1/scenarios/${id}/optimize`, ask);
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { id: string }).id).toBe(optimization.id);
+    const requested = eventBridge.entries.filter((e) => e.DetailType === 'OptimizationRequested' && e.Detail?.includes(optimization.id));
+    expect(requested).toHaveLength(1);
+
+    const envelope = { ...eventBridgeEvent('optimization-requested', JSON.parse(requested[0]!.Detail ?? '{}') as Record<string, unknown>), id: randomUUID() };
+    await worker(envelope, context('req-optimize'));
+    const done = (await (await call(queued, 'GET', location!)).json()) as { status: string; result: { selected: string[]; value: unknown; frontier: unknown[] } };
+    expect(done.status).toBe('ready');
+    // The same search in a request (the other composition has the default limit).
+    const direct = await call(inRequest, 'POST', `/v1/scenarios/${id}/optimize`, ask);
+    expect(direct.status).toBe(200);
+    const expected = (await direct.json()) as typeof done.result;
+    expect(done.result.selected).toEqual(expected.selected);
+    expect(done.result.value).toEqual(expected.value);
+    expect(done.result.frontier).toEqual(expected.frontier);
+
+    // Redelivered: nothing changes.
+    await worker(envelope, context('req-optimize-again'));
+    expect(await (await call(queued, 'GET', location!)).json()).toEqual(done);
+  });
+
+  it('refuses at once an optimisation naming an initiative the scenario lacks, and records an impossible budget as failed', async () => {
+    const { call, modelId } = await tenantWithModel();
+    const { id } = (await (await call(queued, 'POST', '/v1/scenarios', scenario(modelId))).json()) as { id: string };
+    await worker(eventBridge.envelopeFor(id), context('req-forecast-for-bad-optimize'));
+    const unknown = await call(queued, 'POST', `/v1/scenarios/${id}/optimize`, { budget: 400_000, objective: 'npsLift', mustInclude: ['q9-nothing'] });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ errors: [expect.objectContaining({ field: 'body.mustInclude.0' })] });
+
+    const tooSmall = await call(queued, 'POST', `/v1/scenarios/${id}/optimize`, { budget: 1, objective: 'npsLift', mustInclude: ['q1-programme'] });
+    expect(tooSmall.status).toBe(202);
+    const { id: optimizationId } = (await tooSmall.json()) as { id: string };
+    const entry = eventBridge.entries.find((e) => e.DetailType === 'OptimizationRequested' && e.Detail?.includes(optimizationId));
+    await worker({ ...eventBridgeEvent('optimization-requested', JSON.parse(entry!.Detail ?? '{}') as Record<string, unknown>), id: randomUUID() }, context('req-infeasible'));
+    expect(await (await call(queued, 'GET', `/v1/scenarios/${id}/optimizations/${optimizationId}`)).json()).toMatchObject({
+      status: 'failed',
+      problem: { field: 'body.budget' },
+    });
+    expect((await call(queued, 'GET', `/v1/scenarios/${id}/optimizations/opt_none`)).status).toBe(404);
+  });
+
   it('runs the worker in-process after the response when no EventBridge bus is configured (npm start)', async () => {
     const db = createDynamoClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
     const local = composeLiftcast({ db, tableName, auth: { mode: 'local', secret: TEST_SECRET }, logger: silentLogger, syncForecastLimit: 0 });
@@ -250,6 +300,10 @@ describe('a scenario too large for the request', () => {
     const { id } = (await res.json()) as { id: string };
     await local.bus.drain();
     expect((await call(local, 'GET', `/v1/scenarios/${id}/forecast`)).status).toBe(200);
+    const accepted = await call(local, 'POST', `/v1/scenarios/${id}/optimize`, { budget: 400_000, objective: 'npsLift' });
+    expect(accepted.status).toBe(202);
+    await local.bus.drain();
+    expect(await (await call(local, 'GET', accepted.headers.get('location')!)).json()).toMatchObject({ status: 'ready', result: { selected: expect.any(Array) } });
   });
 });
 
