@@ -152,3 +152,23 @@ export class ServiceUnavailableError extends ProblemError {
   readonly slug = 'unavailable';
   readonly title = 'Service temporarily unavailable';
 }
+
+/** What a worker stores on an item when its work cannot be done: a title, a detail and the field at fault. */
+export interface StoredProblem {
+  title: string;
+  detail: string;
+  field?: string;
+}
+
+/**
+ * How a worker settles a failure of its work: a transient one (DynamoDB or EventBridge unavailable)
+ * is rethrown, so the event is retried; one the request or its data caused (a 4xx problem) is the
+ * final outcome, returned as the problem to store; anything else is returned as `null`, for the
+ * caller to log and store as unexpected.
+ */
+export function workerProblem(error: unknown): StoredProblem | null {
+  if (error instanceof ServiceUnavailableError) throw error;
+  if (!(error instanceof ProblemError) || error.status >= 500) return null;
+  const field = error.errors?.find((e) => e.field !== undefined)?.field;
+  return { title: error.title, detail: error.message, ...(field !== undefined ? { field } : {}) };
+}

@@ -11,7 +11,7 @@ import { prepareScenario } from '../model/scenario/forecast.js';
 import { optimizePortfolio, type OptimizeRequest, type PortfolioValue } from '../model/scenario/optimize.js';
 import { rankInitiatives, type RankBy, type RankedInitiative } from '../model/scenario/ranking.js';
 import { normalQuantile } from '../model/stats.js';
-import { ConflictError, NotFoundError, ProblemError, ServiceUnavailableError, UnprocessableError, ValidationError } from './errors.js';
+import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError, workerProblem, type StoredProblem } from './errors.js';
 import type { EventPublisher } from './events/bus.js';
 import { silentLogger, type Logger } from './log.js';
 import type { ModelService } from './modelService.js';
@@ -258,19 +258,14 @@ export class PortfolioService {
       return;
     }
     if (job.status !== 'running') return;
-    let outcome: { status: 'ready'; result: OptimizationResult } | { status: 'failed'; problem: { title: string; detail: string; field?: string } };
+    let outcome: { status: 'ready'; result: OptimizationResult } | { status: 'failed'; problem: StoredProblem };
     try {
       const version = requireForecast(await this.scenarios.getVersion(tenant, scenarioId, scenarioVersion));
       outcome = { status: 'ready', result: await this.search(tenant, version, job.request) };
     } catch (error) {
-      if (error instanceof ServiceUnavailableError) throw error;
-      if (error instanceof ProblemError && error.status < 500) {
-        const field = error.errors?.find((e) => e.field !== undefined)?.field;
-        outcome = { status: 'failed', problem: { title: error.title, detail: error.message, ...(field !== undefined ? { field } : {}) } };
-      } else {
-        this.logger.log('error', 'optimisation failed', { tenant, scenarioId, optimizationId, error });
-        outcome = { status: 'failed', problem: { title: 'The optimisation failed', detail: 'An unexpected error stopped it; it has been logged. Send the request again.' } };
-      }
+      const problem = workerProblem(error);
+      if (!problem) this.logger.log('error', 'optimisation failed', { tenant, scenarioId, optimizationId, error });
+      outcome = { status: 'failed', problem: problem ?? { title: 'The optimisation failed', detail: 'An unexpected error stopped it; it has been logged. Send the request again.' } };
     }
     if (await optimizations.finish(tenant, scenarioId, optimizationId, outcome, this.clock().toISOString()))
       this.logger.log('info', 'optimisation stored', { tenant, scenarioId, optimizationId, status: outcome.status });

@@ -21,7 +21,7 @@ import type { ScenarioForecastRequested } from '../events/contracts.js';
 import type { DriverModel } from '../model/drivers/contract.js';
 import { ForecastSchema, type Forecast, type ScenarioFailure, type ScenarioInput } from '../model/scenario/contract.js';
 import { checkEffects, forecastScenario } from '../model/scenario/forecast.js';
-import { bodyPath, ConflictError, NotFoundError, ProblemError, ServiceUnavailableError, UnprocessableError, ValidationError } from './errors.js';
+import { bodyPath, ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError, workerProblem } from './errors.js';
 import type { EventPublisher } from './events/bus.js';
 import { newId } from './ids.js';
 import { silentLogger, type Logger } from './log.js';
@@ -196,11 +196,8 @@ export class ScenarioService {
     try {
       return { status: 'ready', forecast: await this.computeForecast(tenant, v.scenario, this.clock()) };
     } catch (error) {
-      if (error instanceof ServiceUnavailableError) throw error;
-      if (error instanceof ProblemError && error.status < 500) {
-        const field = error.errors?.find((e) => e.field !== undefined)?.field;
-        return { status: 'failed', problem: { title: error.title, detail: error.message, ...(field !== undefined ? { field } : {}) } };
-      }
+      const problem = workerProblem(error);
+      if (problem) return { status: 'failed', problem };
       this.logger.log('error', 'scenario forecast failed', { tenant, scenarioId: v.id, scenarioVersion: v.version, error });
       return { status: 'failed', problem: { title: 'The forecast failed', detail: 'An unexpected error stopped the forecast; it has been logged. Send the scenario again (PUT with If-Match).' } };
     }
