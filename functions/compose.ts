@@ -16,6 +16,7 @@ import { DynamoDatasetStore } from './store/datasets.js';
 import { IdempotencyStore } from './store/idempotency.js';
 import { DynamoModelStore } from './store/models.js';
 import { DynamoOptimizationStore } from './store/optimizations.js';
+import { Outbox } from './store/outbox.js';
 import { DynamoScenarioStore } from './store/scenarios.js';
 
 export interface Liftcast {
@@ -31,6 +32,8 @@ export interface Liftcast {
   bus: InProcessBus;
   /** Where the services publish events: `bus`, or EventBridge when {@link ComposeOptions.eventBus} is set. */
   publisher: EventPublisher;
+  /** The events written items owe (functions/store/outbox.ts); the worker sweeps it in AWS. */
+  outbox: Outbox;
 }
 
 export interface ComposeOptions {
@@ -60,11 +63,13 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   const idempotency = new IdempotencyStore(options.db, options.tableName);
   const bus = new InProcessBus(logger);
   const publisher: EventPublisher = options.eventBus ? new EventBridgePublisher(options.eventBus.client, options.eventBus.name) : bus;
-  const service = new DatasetService(store, idempotency, options.clock, { publisher, logger });
+  const outbox = new Outbox(options.db, options.tableName, publisher, logger);
+  const service = new DatasetService(store, idempotency, options.clock, outbox);
   const datasets = { service, store };
   const modelStore = new DynamoModelStore(options.db, options.tableName);
   const modelService = new ModelService(store, modelStore, publisher, options.clock, {
     logger,
+    outbox,
     ...(options.syncRowLimit !== undefined ? { syncRowLimit: options.syncRowLimit } : {}),
   });
   if (!options.eventBus) bus.subscribe('ModelFitRequested', (detail) => modelService.fitInWorker(detail));
@@ -73,6 +78,7 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   const scenarioStore = new DynamoScenarioStore(options.db, options.tableName);
   const scenarioService = new ScenarioService(scenarioStore, modelService, idempotency, publisher, options.clock, {
     logger,
+    outbox,
     ...(options.syncForecastLimit !== undefined ? { syncForecastLimit: options.syncForecastLimit } : {}),
   });
   if (!options.eventBus) bus.subscribe('ScenarioForecastRequested', (detail) => scenarioService.forecastInWorker(detail));
@@ -82,5 +88,5 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   const portfolio = new PortfolioService(scenarios.service, modelService, { optimizations, bus: publisher, ...(options.clock ? { clock: options.clock } : {}), logger });
   if (!options.eventBus) bus.subscribe('OptimizationRequested', (detail) => portfolio.optimizeInWorker(detail));
   const app = createApp({ auth: options.auth, datasets, models, scenarios, portfolio, logger, scope });
-  return { app, datasets, models, scenarios, bus, publisher };
+  return { app, datasets, models, scenarios, bus, publisher, outbox };
 }

@@ -8,9 +8,8 @@ import { addColumns, createSummaryAccumulator, finishSummary, summarize } from '
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from './errors.js';
 import { newId } from './ids.js';
 import { encodeChunks } from './store/chunkCodec.js';
+import type { Outbox, PendingEvent } from './store/outbox.js';
 import type { BatchRecord, Dataset, DynamoDatasetStore } from './store/datasets.js';
-import type { EventPublisher } from './events/bus.js';
-import type { Logger } from './log.js';
 import type { IdempotencyStore } from './store/idempotency.js';
 
 /** Batch key of the rows sent with the creating request. */
@@ -32,7 +31,8 @@ export class DatasetService {
     private readonly store: DynamoDatasetStore,
     private readonly idempotency: IdempotencyStore,
     private readonly clock: () => Date = () => new Date(),
-    private readonly events: { publisher: EventPublisher; logger: Logger } | null = null,
+    /** Where `DatasetIngested` goes; without it (unit tests of the store logic) nothing is announced. */
+    private readonly outbox: Outbox | null = null,
   ) {}
 
   /**
@@ -79,12 +79,14 @@ export class DatasetService {
       summary,
     };
     try {
+      const event = status === 'sealed' ? this.ingested(tenant, id, batch.rows, parsed.attributes.length, createdAt) : undefined;
       const dataset = await this.store.createMeta(
         tenant,
         { id, name: input.name, createdAt, attributes: parsed.attributes, status, summary, batch },
         idem ? [this.idempotency.completion(tenant, 'datasets', idem.key, idem.fingerprint, 201, expected)] : [],
+        event,
       );
-      if (dataset.status === 'sealed') await this.announce(tenant, dataset);
+      if (event) await this.outbox?.deliverOrLeave(this.store.metaKey(tenant, id), event, { tenant, datasetId: id });
       return { dataset, replayed: false };
     } catch (e) {
       if (!(e instanceof ConflictError) || !idem) throw e;
@@ -171,29 +173,20 @@ export class DatasetService {
       });
     if (acc.bySegment.size > LIMITS.segments || acc.byRole.size > LIMITS.segments)
       throw new ConflictError(`The dataset has ${acc.bySegment.size} segments and ${acc.byRole.size} roles; at most ${LIMITS.segments} of each are allowed.`);
-    const sealed = await this.store.seal(tenant, meta, finishSummary(acc), this.clock().toISOString());
-    await this.announce(tenant, sealed);
+    const now = this.clock().toISOString();
+    const event = this.ingested(tenant, id, meta.dataset.rowCount, meta.dataset.attributes.length, now);
+    const sealed = await this.store.seal(tenant, meta, finishSummary(acc), now, event);
+    if (event) await this.outbox?.deliverOrLeave(this.store.metaKey(tenant, id), event, { tenant, datasetId: id });
     return sealed;
   }
 
   /**
-   * Publishes `DatasetIngested` for a wave that was just sealed. The dataset is already stored, so a
-   * publish that fails does not fail the request (a retry would find it sealed); it is logged.
+   * The `DatasetIngested` a sealing write carries in its item (the outbox), so the event is owed from
+   * the moment the wave is sealed and delivered even if EventBridge refuses it now.
    */
-  private async announce(tenant: string, dataset: Dataset): Promise<void> {
-    if (!this.events) return;
-    try {
-      await this.events.publisher.publish('DatasetIngested', {
-        version: 1,
-        tenant,
-        occurredAt: dataset.updatedAt,
-        datasetId: dataset.id,
-        rowCount: dataset.rowCount,
-        attributes: dataset.attributes.length,
-      });
-    } catch (error) {
-      this.events.logger.log('error', 'DatasetIngested could not be published', { tenant, datasetId: dataset.id, error });
-    }
+  private ingested(tenant: string, datasetId: string, rowCount: number, attributes: number, at: string): PendingEvent<'DatasetIngested'> | undefined {
+    if (!this.outbox) return undefined;
+    return { name: 'DatasetIngested', at, detail: { version: 1, tenant, occurredAt: at, datasetId, rowCount, attributes } };
   }
 }
 

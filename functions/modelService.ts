@@ -24,6 +24,7 @@ import { newId } from './ids.js';
 import { silentLogger, type Logger } from './log.js';
 import type { DatasetMeta, DynamoDatasetStore } from './store/datasets.js';
 import type { DynamoModelStore, ModelRecord } from './store/models.js';
+import type { Outbox, PendingEvent } from './store/outbox.js';
 
 /** A model as the API shows it: its record, and the fitted document once it is ready. */
 export type ModelView = ModelRecord & Partial<DriverModel>;
@@ -52,6 +53,8 @@ export interface ModelServiceOptions {
    */
   populationCacheSize?: number;
   logger?: Logger;
+  /** Delivers the `ModelFitted` events a worker's fits owe; without it they wait for the sweep. */
+  outbox?: Outbox;
 }
 
 type Problem = NonNullable<ModelRecord['problem']>;
@@ -61,6 +64,7 @@ export class ModelService {
   private readonly fitDeadlineMs: number;
   private readonly populations: PopulationCache;
   private readonly logger: Logger;
+  private readonly outbox: Outbox | undefined;
 
   constructor(
     private readonly datasets: DynamoDatasetStore,
@@ -73,6 +77,7 @@ export class ModelService {
     this.fitDeadlineMs = options.fitDeadlineMs ?? 7 * 3600_000;
     this.populations = new PopulationCache(options.populationCacheSize ?? 4);
     this.logger = options.logger ?? silentLogger;
+    this.outbox = options.outbox;
   }
 
   /**
@@ -149,21 +154,28 @@ export class ModelService {
       throw e;
     }
     if (record.status === 'fitting') await this.fitQueued(tenant, record);
-    // Announce the outcome unless that is already done. A publish that fails throws, so the event is
-    // retried, and the retry lands here: an outcome is never left unannounced (the model item itself
-    // is the outbox). A redelivery after a successful announcement does nothing.
-    const final = await this.models.get(tenant, modelId);
-    if (final.record.status === 'fitting' || final.announced) return;
-    await this.bus.publish('ModelFitted', {
-      version: 1,
-      tenant,
-      occurredAt: final.record.updatedAt,
-      modelId,
-      datasetId: final.record.datasetId,
-      status: final.record.status,
-      ...(final.record.problem ? { problem: { title: final.record.problem.title, detail: final.record.problem.detail } } : {}),
-    });
-    await this.models.markAnnounced(tenant, modelId);
+    // The outcome was stored with its `ModelFitted` in the model's outbox (functions/store/outbox.ts):
+    // deliver it if it still waits. A publish that fails throws, so the event is retried and the
+    // retry lands here; a redelivery after a successful one finds nothing waiting.
+    const { pending } = await this.models.get(tenant, modelId);
+    if (pending) await this.outbox?.deliver(this.models.key(tenant, modelId), pending);
+  }
+
+  /** The `ModelFitted` a worker's outcome owes, stored with it. */
+  private fitted(tenant: string, record: ModelRecord, now: string, problem: Problem | null): PendingEvent<'ModelFitted'> {
+    return {
+      name: 'ModelFitted',
+      at: now,
+      detail: {
+        version: 1,
+        tenant,
+        occurredAt: now,
+        modelId: record.id,
+        datasetId: record.datasetId,
+        status: problem ? 'failed' : 'ready',
+        ...(problem ? { problem: { title: problem.title, detail: problem.detail } } : {}),
+      },
+    };
   }
 
   /** Fits a queued model and stores the outcome (unless another worker stored one first). */
@@ -190,14 +202,17 @@ export class ModelService {
     let finished: boolean;
     if (model) {
       try {
-        finished = await this.finishReady(tenant, modelId, model, now);
+        finished = await this.finishReady(tenant, modelId, model, now, (failed) => this.fitted(tenant, record, now, failed));
       } catch (error) {
         if (!(error instanceof UnprocessableError)) throw error;
         finished = true;
         model = null;
         problem = storedProblem(error);
       }
-    } else finished = await this.models.finish(tenant, modelId, { status: 'failed', problem: problem ?? unexpectedProblem() }, now);
+    } else {
+      const failed = problem ?? unexpectedProblem();
+      finished = await this.models.finish(tenant, modelId, { status: 'failed', problem: failed }, now, this.fitted(tenant, record, now, failed));
+    }
     if (finished) this.logger.log('info', 'model fit stored', { tenant, modelId, status: model ? 'ready' : 'failed' });
   }
 
@@ -362,12 +377,17 @@ export class ModelService {
   /**
    * Stores a fitted document; one the store refuses (too large) leaves the model `failed` with that
    * problem rather than `fitting` for ever, and the refusal is rethrown.
+   *
+   * @param event the `ModelFitted` owed for each outcome (`null`: ready), when a worker fitted it
    */
-  private async finishReady(tenant: string, id: string, doc: DriverModel, now: string): Promise<boolean> {
+  private async finishReady(tenant: string, id: string, doc: DriverModel, now: string, event?: (problem: Problem | null) => PendingEvent): Promise<boolean> {
     try {
-      return await this.models.finish(tenant, id, { status: 'ready', doc }, now);
+      return await this.models.finish(tenant, id, { status: 'ready', doc }, now, event?.(null));
     } catch (error) {
-      if (error instanceof UnprocessableError) await this.models.finish(tenant, id, { status: 'failed', problem: storedProblem(error) }, now);
+      if (error instanceof UnprocessableError) {
+        const problem = storedProblem(error);
+        await this.models.finish(tenant, id, { status: 'failed', problem }, now, event?.(problem));
+      }
       throw error;
     }
   }

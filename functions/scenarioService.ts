@@ -27,6 +27,7 @@ import { newId } from './ids.js';
 import { silentLogger, type Logger } from './log.js';
 import type { ModelService } from './modelService.js';
 import type { IdempotencyStore } from './store/idempotency.js';
+import type { Outbox, PendingEvent } from './store/outbox.js';
 import { staleVersionError, type DynamoScenarioStore, type ForecastProblem, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary } from './store/scenarios.js';
 
 export type { ScenarioHead, ScenarioVersion, ScenarioVersionSummary };
@@ -47,6 +48,8 @@ export interface ScenarioServiceOptions {
    * @default 7 hours
    */
   forecastDeadlineMs?: number;
+  /** Delivers the `ScenarioForecasted` events versions owe; without it they wait for the sweep. */
+  outbox?: Outbox;
 }
 
 /** Idempotency operation name of scenario creation. */
@@ -65,6 +68,7 @@ export class ScenarioService {
   private readonly logger: Logger;
   private readonly syncForecastLimit: number;
   private readonly forecastDeadlineMs: number;
+  private readonly outbox: Outbox | undefined;
 
   constructor(
     private readonly store: DynamoScenarioStore,
@@ -77,6 +81,7 @@ export class ScenarioService {
     this.logger = options.logger ?? silentLogger;
     this.syncForecastLimit = options.syncForecastLimit ?? 5_000_000;
     this.forecastDeadlineMs = options.forecastDeadlineMs ?? 7 * 3600_000;
+    this.outbox = options.outbox;
   }
 
   /**
@@ -107,6 +112,7 @@ export class ScenarioService {
         head,
         version,
         idem ? [this.idempotency.completion(tenant, OPERATION, idem.key, idem.fingerprint, planned.forecast ? 201 : 202, { id, version: 1 })] : [],
+        planned.forecast ? this.forecasted(tenant, version) : undefined,
       );
     } catch (e) {
       if (!(e instanceof ConflictError) || !idem) throw e;
@@ -131,7 +137,8 @@ export class ScenarioService {
     const now = this.clock();
     const planned = await this.plan(tenant, scenario, now);
     const at = now.toISOString();
-    const stored = await this.store.update(tenant, head, { name: scenario.name, modelId: scenario.modelId, updatedAt: at, scenario, ...planned });
+    const next = { name: scenario.name, modelId: scenario.modelId, updatedAt: at, scenario, ...planned };
+    const stored = await this.store.update(tenant, head, next, planned.forecast ? (n) => this.forecasted(tenant, { ...next, id, version: n }) : undefined);
     const version: ScenarioVersion = { id, version: stored.version, name: scenario.name, modelId: scenario.modelId, createdAt: head.createdAt, updatedAt: at, scenario, ...planned };
     if (version.forecastStatus === 'forecasting') return this.queue(tenant, version);
     await this.announce(tenant, version);
@@ -160,9 +167,9 @@ export class ScenarioService {
    * The worker's side of a queued forecast (a `ScenarioForecastRequested` event): computes the
    * forecast of that version and stores it, or stores why it cannot be computed, then announces it.
    *
-   * Idempotent: a redelivered event finds the version no longer `forecasting` and only makes sure its
-   * `ScenarioForecasted` went out (the version records that it did), so an event lost when
-   * EventBridge refused it is published by the retry. A version or scenario deleted meanwhile is
+   * Idempotent: a redelivered event finds the version no longer `forecasting` and only delivers its
+   * `ScenarioForecasted` if that still waits in the version's outbox (functions/store/outbox.ts), so
+   * an event EventBridge refused is published by the retry (or the sweep), and never twice by us. A version or scenario deleted meanwhile is
    * skipped. A transient failure (DynamoDB or EventBridge unavailable) is rethrown for a retry.
    */
   async forecastInWorker(event: ScenarioForecastRequested): Promise<void> {
@@ -173,7 +180,8 @@ export class ScenarioService {
       return;
     }
     if (v.forecastStatus === 'forecasting') {
-      const outcome = await this.computeInWorker(tenant, v);
+      const computed = await this.computeInWorker(tenant, v);
+      const outcome = computed.status === 'ready' ? { ...computed, event: this.forecasted(tenant, { ...v, updatedAt: this.clock().toISOString() }) } : computed;
       let finished: boolean;
       try {
         finished = await this.store.finishForecast(tenant, scenarioId, scenarioVersion, outcome);
@@ -185,10 +193,8 @@ export class ScenarioService {
       v = await this.store.findVersionForWorker(tenant, scenarioId, scenarioVersion);
       if (!v) return;
     }
-    if (v.forecastStatus !== 'ready' || v.announced) return;
     // Thrown on failure: the event is retried, and the retry lands here again.
-    await this.bus.publish('ScenarioForecasted', { version: 1, tenant, occurredAt: this.clock().toISOString(), scenarioId, scenarioVersion, modelId: v.modelId });
-    await this.store.markAnnounced(tenant, scenarioId, scenarioVersion);
+    if (v.pending) await this.outbox?.deliver(this.store.versionKey(tenant, scenarioId, scenarioVersion), v.pending);
   }
 
   /** The forecast of a queued version, or the problem that prevents it; rethrows what a retry may fix. */
@@ -292,23 +298,22 @@ export class ScenarioService {
     }
   }
 
+  /** The `ScenarioForecasted` a version with a forecast owes, written with it (the outbox). */
+  private forecasted(tenant: string, v: Pick<ScenarioVersion, 'id' | 'version' | 'modelId' | 'updatedAt'>): PendingEvent<'ScenarioForecasted'> {
+    return {
+      name: 'ScenarioForecasted',
+      at: v.updatedAt,
+      detail: { version: 1, tenant, occurredAt: v.updatedAt, scenarioId: v.id, scenarioVersion: v.version, modelId: v.modelId },
+    };
+  }
+
   /**
-   * Announces a stored forecast. The version is already stored, so a publish that fails does not
-   * fail the request (a retry would only meet a 412); it is logged for an operator to replay.
+   * Delivers the `ScenarioForecasted` a version written in the request owes. The version is stored,
+   * so a publish that fails does not fail the request: the event waits in the version's outbox and
+   * the worker's sweep delivers it.
    */
   private async announce(tenant: string, v: ScenarioVersion): Promise<void> {
-    try {
-      await this.bus.publish('ScenarioForecasted', {
-        version: 1,
-        tenant,
-        occurredAt: v.updatedAt,
-        scenarioId: v.id,
-        scenarioVersion: v.version,
-        modelId: v.modelId,
-      });
-    } catch (error) {
-      this.logger.log('error', 'ScenarioForecasted could not be published', { tenant, scenarioId: v.id, scenarioVersion: v.version, error });
-    }
+    await this.outbox?.deliverOrLeave(this.store.versionKey(tenant, v.id, v.version), this.forecasted(tenant, v), { tenant, scenarioId: v.id, scenarioVersion: v.version });
   }
 }
 

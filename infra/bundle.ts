@@ -2,7 +2,7 @@
  * How every Liftcast Lambda function is bundled: one place, used by the stack (infra/lambda.ts, at
  * synth) and by the bundle benchmark (test/bench/bundles.ts), so the benchmark measures what deploys.
  *
- * esbuild runs with Liftcast's plugin (scripts/bundle-lambda.mjs), which CDK's NodejsFunction cannot
+ * esbuild runs with Liftcast's plugins (scripts/bundle-lambda.mjs: zod's English messages only, no browser user-agent parser), which CDK's NodejsFunction cannot
  * take. CDK asks for a bundle synchronously and esbuild runs plugins only in its asynchronous API,
  * so {@link bundleLambda} runs that script in a child `node` process: offline, no Docker.
  */

@@ -98,6 +98,7 @@ export class LiftcastStack extends Stack {
     });
     // The worker reads the wave and the model, then writes the model's outcome; it announces ModelFitted.
     this.table.bind(this.worker.handler, 'readWrite');
+    this.table.bindOutboxSweep(this.worker.handler);
     this.events.bindPublisher(this.worker.handler);
 
     this.alarms = new LiftcastAlarms(this, 'Alarms', {

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -42,6 +42,8 @@ export const workerRetry = {
 export class LiftcastModelWorker extends Construct {
   readonly handler: LambdaFunction;
   readonly rule: Rule;
+  /** Every 5 minutes on the default bus: the worker delivers events the outbox still holds. */
+  readonly sweepRule: Rule;
   /** Events EventBridge could not deliver to the function. */
   readonly deliveryDlq: Queue;
   /** Events the function failed on, after Lambda's retries. */
@@ -78,6 +80,14 @@ export class LiftcastModelWorker extends Construct {
           retryAttempts: workerRetry.delivery.retryAttempts,
         }),
       ],
+    });
+
+    // The transactional outbox (functions/store/outbox.ts): events whose first publish failed wait on
+    // their items; this schedule has the worker deliver them. Schedules run on the default bus.
+    this.sweepRule = new Rule(this, 'OutboxSweep', {
+      description: 'Every 5 minutes: the worker delivers the events the outbox still holds',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaTarget(this.handler, { deadLetterQueue: this.deliveryDlq, maxEventAge: Duration.minutes(10), retryAttempts: 2 })],
     });
   }
 }

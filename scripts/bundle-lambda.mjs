@@ -1,11 +1,12 @@
 /**
- * Bundles one Lambda entry with esbuild's JavaScript API and Liftcast's esbuild plugin. infra/bundle.ts
+ * Bundles one Lambda entry with esbuild's JavaScript API and Liftcast's esbuild plugins. infra/bundle.ts
  * runs it in a child process: CDK asks for a bundle synchronously, and esbuild runs plugins only in
  * its asynchronous API. Plain JavaScript so that child is a bare `node`, without a TypeScript loader.
  *
  * Usage: node scripts/bundle-lambda.mjs '<esbuild BuildOptions as JSON, with outdir>'
- * The options come from infra/bundle.ts (`lambdaBuildOptions`); this file only adds the plugin. Prints the
- * output files as JSON (see `bundleWithPlugins`); esbuild's own messages go to stderr.
+ * The options come from infra/bundle.ts (`lambdaBuildOptions`); this file only adds the plugins. Prints the
+ * output files as JSON (see `bundleWithPlugins`); esbuild's own messages go to stderr. The plugins
+ * keep only zod's English messages and leave out the SDK's browser user-agent parser.
  */
 import { build } from 'esbuild';
 import { relative, resolve, sep } from 'node:path';
@@ -49,13 +50,33 @@ export const zodEnglishOnly = {
 };
 
 /**
- * Bundles with the given options plus the plugin and returns what it wrote.
+ * Leaves out bowser, a browser user-agent parser (34 KB minified). The AWS SDK's `@aws-sdk/core`
+ * imports it with `import()` only in `createUserAgentStringParsingProvider`, its browser
+ * user-agent provider, which nothing in a Node.js client calls (the clients' Node runtime config
+ * uses the Node provider); esbuild still emits the chunk. The stub keeps that code path working
+ * in form — `parse` returns nothing, as for an unknown browser — should anything ever call it.
+ *
+ * @type {import('esbuild').Plugin}
+ */
+export const noBrowserUserAgentParser = {
+  name: 'liftcast-no-browser-user-agent-parser',
+  setup(b) {
+    b.onResolve({ filter: /^bowser$/ }, () => ({ path: 'bowser', namespace: 'liftcast-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'liftcast-stub' }, () => ({
+      contents: 'export function parse() { return {}; }\nexport default { parse };\n',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Bundles with the given options plus the plugins and returns what it wrote.
  * @param {import('esbuild').BuildOptions & { outdir: string }} options
  * @returns {Promise<Record<string, { bytes: number; imports: { path: string; kind: string }[] }>>} every
  *   output file by its path relative to `outdir`, with the outputs it imports (same paths).
  */
 export async function bundleWithPlugins(options) {
-  const result = await build({ ...options, metafile: true, plugins: [zodEnglishOnly] });
+  const result = await build({ ...options, metafile: true, plugins: [zodEnglishOnly, noBrowserUserAgentParser] });
   const cwd = options.absWorkingDir ?? process.cwd();
   const rel = (/** @type {string} */ p) => relative(options.outdir, resolve(cwd, p)).split(sep).join('/');
   return Object.fromEntries(

@@ -3,8 +3,10 @@
  * forecasts a large scenario version on `ScenarioForecastRequested` and searches its portfolios on
  * `OptimizationRequested`, in a Lambda function of its own
  * (functions/lambda/modelWorker.ts), so neither a fit of a million respondents nor a forecast of
- * many initiatives on them runs inside a 29-second API request. The same rules hold for both events
- * (the scenario's side is `ScenarioService.forecastInWorker`):
+ * many initiatives on them runs inside a 29-second API request. Every 5 minutes EventBridge's schedule
+ * also has it sweep the outbox (functions/store/outbox.ts): deliver the events whose first publish
+ * failed. The same rules hold for every event (the scenario's side is
+ * `ScenarioService.forecastInWorker`, the optimisation's `PortfolioService.optimizeInWorker`):
  *
  * What happens to each kind of event:
  * - **valid, model still `fitting`**: fitted; the model becomes `ready`, or `failed` with a problem
@@ -21,6 +23,7 @@
  *   in the bundle and no `sqs:SendMessage` permission on the function.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
+import { z } from 'zod';
 import { EVENT_SCHEMAS, EnvelopeSchema, type ModelFitRequested, type OptimizationRequested, type ScenarioForecastRequested } from '../../events/contracts.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger, RequestScope } from '../log.js';
@@ -34,6 +37,7 @@ import { DynamoDatasetStore } from '../store/datasets.js';
 import { IdempotencyStore } from '../store/idempotency.js';
 import { DynamoModelStore } from '../store/models.js';
 import { DynamoOptimizationStore } from '../store/optimizations.js';
+import { Outbox } from '../store/outbox.js';
 import { DynamoScenarioStore } from '../store/scenarios.js';
 import type { EventPublisher } from './bus.js';
 
@@ -67,8 +71,12 @@ export class PoisonEventError extends Error {
   }
 }
 
+/** EventBridge's envelope for a scheduled rule (source `aws.events`), as the sweep schedule sends it. */
+const ScheduledEventSchema = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') });
+
 /** The events the worker handles, by their `detail-type`. */
 export type WorkerEvent =
+  | { name: 'OutboxSweep' }
   | { name: 'ModelFitRequested'; detail: ModelFitRequested }
   | { name: 'ScenarioForecastRequested'; detail: ScenarioForecastRequested }
   | { name: 'OptimizationRequested'; detail: OptimizationRequested };
@@ -79,6 +87,8 @@ const WORKER_EVENTS: readonly string[] = ['ModelFitRequested', 'ScenarioForecast
  * @throws PoisonEventError listing every problem, each with its path
  */
 export function parseWorkerEvent(raw: unknown): WorkerEvent {
+  // The schedule in infra/worker.ts: EventBridge's own "Scheduled Event", which starts a sweep of the outbox.
+  if (ScheduledEventSchema.safeParse(raw).success) return { name: 'OutboxSweep' };
   const envelope = EnvelopeSchema.safeParse(raw);
   if (!envelope.success) throw new PoisonEventError('not a Liftcast EventBridge event', issuesOf(envelope.error.issues));
   const name = envelope.data['detail-type'];
@@ -132,6 +142,8 @@ export interface ModelWorkerDeps {
   scenarios: Pick<ScenarioService, 'forecastInWorker'>;
   /** The service whose `optimizeInWorker` runs accepted optimisations (idempotent). */
   portfolio: Pick<PortfolioService, 'optimizeInWorker'>;
+  /** The outbox the schedule sweeps. */
+  outbox: Pick<Outbox, 'sweep'>;
   /** The scope whose logger the services were built with, so their lines carry the request id. */
   scope: RequestScope;
   /**
@@ -156,6 +168,15 @@ export function createModelWorkerHandler(deps: ModelWorkerDeps) {
   return middy<unknown, void, Error, WorkerContext>(
     async (event: unknown, context: WorkerContext) => {
       const parsed = parseWorkerEvent(event);
+      if (parsed.name === 'OutboxSweep') {
+        await deps.scope.run({ requestId: context.awsRequestId, eventId: envelopeId(event), event: parsed.name }, async () => {
+          const swept = await deps.outbox.sweep(new Date());
+          deps.scope.logger.log(swept.failed > 0 ? 'error' : 'info', 'outbox swept', swept);
+          // A failure is retried by Lambda (then the failure queue), and the next sweep tries again anyway.
+          if (swept.failed > 0) throw new Error(`${swept.failed} events could not be published from the outbox`);
+        });
+        return;
+      }
       const fields = { requestId: context.awsRequestId, eventId: envelopeId(event), event: parsed.name, tenant: parsed.detail.tenant };
       if (parsed.name === 'ModelFitRequested')
         await deps.scope.run({ ...fields, modelId: parsed.detail.modelId }, () => deps.models.fitInWorker(parsed.detail));
@@ -185,16 +206,17 @@ export interface ModelWorkerOptions {
  * The worker's composition root: just the stores and the model and scenario services, without the
  * HTTP app, so the worker's bundle carries no Hono, OpenAPI or Swagger UI.
  */
-export function composeModelWorker(options: ModelWorkerOptions): { models: ModelService; scenarios: ScenarioService; portfolio: PortfolioService } {
+export function composeModelWorker(options: ModelWorkerOptions): { models: ModelService; scenarios: ScenarioService; portfolio: PortfolioService; outbox: Outbox } {
   const datasets = new DynamoDatasetStore(options.db, options.tableName);
-  const models = new ModelService(datasets, new DynamoModelStore(options.db, options.tableName), options.publisher, options.clock, { logger: options.logger });
+  const outbox = new Outbox(options.db, options.tableName, options.publisher, options.logger);
+  const models = new ModelService(datasets, new DynamoModelStore(options.db, options.tableName), options.publisher, options.clock, { logger: options.logger, outbox });
   const scenarios = new ScenarioService(
     new DynamoScenarioStore(options.db, options.tableName),
     models,
     new IdempotencyStore(options.db, options.tableName),
     options.publisher,
     options.clock,
-    { logger: options.logger },
+    { logger: options.logger, outbox },
   );
   const portfolio = new PortfolioService(scenarios, models, {
     optimizations: new DynamoOptimizationStore(options.db, options.tableName),
@@ -202,5 +224,5 @@ export function composeModelWorker(options: ModelWorkerOptions): { models: Model
     ...(options.clock ? { clock: options.clock } : {}),
     logger: options.logger,
   });
-  return { models, scenarios, portfolio };
+  return { models, scenarios, portfolio, outbox };
 }

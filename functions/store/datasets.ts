@@ -36,6 +36,7 @@ import { batchWriteAll, queryAll } from './bulk.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { keys } from './keys.js';
+import { outboxAttributes, type PendingEvent } from './outbox.js';
 
 export const DatasetStatusSchema = z.enum(['open', 'sealed']).describe('open: accepting appended batches; sealed: complete and summarised');
 
@@ -174,6 +175,7 @@ export class DynamoDatasetStore {
     tenant: string,
     input: { id: string; name: string; createdAt: string; attributes: Attribute[]; status: 'open' | 'sealed'; summary: DatasetSummary | null; batch: BatchRecord },
     extra: TransactWriteItem[] = [],
+    event?: PendingEvent,
   ): Promise<Dataset> {
     const doc: MetaDoc = {
       name: input.name,
@@ -193,6 +195,7 @@ export class DynamoDatasetStore {
       nextChunk: N(input.batch.firstChunk + input.batch.chunkCount),
       updatedAt: S(input.createdAt),
       doc: S(JSON.stringify(doc)),
+      ...(event ? outboxAttributes(event) : {}),
     };
     try {
       await this.db.send(
@@ -337,17 +340,25 @@ export class DynamoDatasetStore {
   }
 
   /** Seals an open dataset with its summary, provided nothing was committed since `version` was read. */
-  async seal(tenant: string, meta: DatasetMeta, summary: DatasetSummary, now: string): Promise<Dataset> {
+  /** Where a dataset's meta item lives (the outbox delivers the events waiting on it). */
+  metaKey(tenant: string, id: string): Record<string, AttributeValue> {
+    return { pk: S(keys.tenant(tenant)), sk: S(keys.datasetSk(id)) };
+  }
+
+  async seal(tenant: string, meta: DatasetMeta, summary: DatasetSummary, now: string, event?: PendingEvent): Promise<Dataset> {
     const doc = docOf(meta);
     doc.summary = summary;
+    const outbox = event ? outboxAttributes(event) : {};
     try {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.table,
-          Key: { pk: S(keys.tenant(tenant)), sk: S(keys.datasetSk(meta.dataset.id)) },
-          UpdateExpression: 'SET #status = :sealed, version = version + :one, updatedAt = :now, doc = :doc',
+          Key: this.metaKey(tenant, meta.dataset.id),
+          UpdateExpression: `SET #status = :sealed, version = version + :one, updatedAt = :now, doc = :doc${Object.keys(outbox)
+            .map((a, i) => `, #o${i} = :o${i}`)
+            .join('')}`,
           ConditionExpression: '#status = :open AND version = :version',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(Object.keys(outbox).map((a, i) => [`#o${i}`, a])) },
           ExpressionAttributeValues: {
             ':sealed': S('sealed'),
             ':open': S('open'),
@@ -355,6 +366,7 @@ export class DynamoDatasetStore {
             ':now': S(now),
             ':doc': S(JSON.stringify(doc)),
             ':version': N(meta.dataset.version),
+            ...Object.fromEntries(Object.values(outbox).map((v, i) => [`:o${i}`, v])),
           },
         }),
       );

@@ -1,6 +1,7 @@
 /**
  * The DynamoDB client and the table Liftcast keeps everything in (single-table design: `pk`/`sk`
- * strings, `expiresAt` as the TTL attribute). Keys always start from the tenant, see `keys.ts`.
+ * strings, `expiresAt` as the TTL attribute, and the sparse `outbox` index). Keys always start from
+ * the tenant, see `keys.ts`.
  */
 import {
   CreateTableCommand,
@@ -8,8 +9,10 @@ import {
   DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { OUTBOX_AT_ATTRIBUTE, OUTBOX_ATTRIBUTE, OUTBOX_INDEX } from './outbox.js';
 
 export interface DynamoSettings {
   endpoint?: string | undefined;
@@ -30,14 +33,40 @@ export function createDynamoClient(settings: DynamoSettings): DynamoDBClient {
   });
 }
 
+const KEY_ATTRIBUTES = [
+  { AttributeName: 'pk', AttributeType: 'S' as const },
+  { AttributeName: 'sk', AttributeType: 'S' as const },
+];
+const OUTBOX_KEY_ATTRIBUTES = [
+  { AttributeName: OUTBOX_ATTRIBUTE, AttributeType: 'S' as const },
+  { AttributeName: OUTBOX_AT_ATTRIBUTE, AttributeType: 'S' as const },
+];
+/** The outbox's sparse index (functions/store/outbox.ts), as infra/table.ts declares it. */
+const OUTBOX_INDEX_SPEC = {
+  IndexName: OUTBOX_INDEX,
+  KeySchema: [
+    { AttributeName: OUTBOX_ATTRIBUTE, KeyType: 'HASH' as const },
+    { AttributeName: OUTBOX_AT_ATTRIBUTE, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['outboxEvent'] },
+};
+
+/** Waits until the table and every index are ACTIVE. */
+async function waitActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.TableStatus === 'ACTIVE' && (d.Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
  * Creates the table when it does not exist (local development and tests; in AWS the CDK stack owns
  * it). Safe to call concurrently.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (d.Table?.TableStatus === 'ACTIVE') return;
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException)) throw e;
     try {
@@ -45,24 +74,35 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         new CreateTableCommand({
           TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
+          AttributeDefinitions: [...KEY_ATTRIBUTES, ...OUTBOX_KEY_ATTRIBUTES],
           KeySchema: [
             { AttributeName: 'pk', KeyType: 'HASH' },
             { AttributeName: 'sk', KeyType: 'RANGE' },
           ],
+          GlobalSecondaryIndexes: [OUTBOX_INDEX_SPEC],
         }),
       );
     } catch (err) {
       if (!(err instanceof ResourceInUseException)) throw err;
     }
   }
-  for (let i = 0; i < 100; i++) {
-    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (d.Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 100));
+  await waitActive(client, tableName);
+  // A table made before the outbox existed (an older `.data/`) gets its index.
+  const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!described.Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === OUTBOX_INDEX)) {
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: OUTBOX_KEY_ATTRIBUTES,
+          GlobalSecondaryIndexUpdates: [{ Create: OUTBOX_INDEX_SPEC }],
+        }),
+      );
+    } catch (err) {
+      // Another process added it first.
+      if (!(err instanceof ResourceInUseException) && !(err instanceof Error && /already exists/i.test(err.message))) throw err;
+    }
+    await waitActive(client, tableName);
   }
   try {
     await client.send(

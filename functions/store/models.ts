@@ -18,7 +18,8 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './dynamoErrors.js';
-import { finishPending, markAnnounced } from './outcomes.js';
+import { finishPending } from './outcomes.js';
+import { outboxAttributes, pendingEventOf, type PendingEvent } from './outbox.js';
 import { keys } from './keys.js';
 
 /** Largest stored model document; a model with hundreds of segments is refused rather than truncated. */
@@ -46,7 +47,8 @@ export class DynamoModelStore {
     private readonly table: string,
   ) {}
 
-  private key(tenant: string, id: string): Record<string, AttributeValue> {
+  /** Where a model lives (the outbox delivers the event waiting on it). */
+  key(tenant: string, id: string): Record<string, AttributeValue> {
     return { pk: S(keys.tenant(tenant)), sk: S(keys.modelSk(id)) };
   }
 
@@ -79,7 +81,16 @@ export class DynamoModelStore {
    * Moves a `fitting` model to `ready` with its document, or to `failed` with a problem. Returns
    * false when the model had already left `fitting` (a redelivered event or a racing worker).
    */
-  async finish(tenant: string, id: string, outcome: { status: 'ready'; doc: unknown } | { status: 'failed'; problem: NonNullable<ModelRecord['problem']> }, now: string): Promise<boolean> {
+  /**
+   * @param event the `ModelFitted` the outcome owes (the worker's fits), stored with it in the outbox
+   */
+  async finish(
+    tenant: string,
+    id: string,
+    outcome: { status: 'ready'; doc: unknown } | { status: 'failed'; problem: NonNullable<ModelRecord['problem']> },
+    now: string,
+    event?: PendingEvent,
+  ): Promise<boolean> {
     // Models are immutable once fitted: only a model still fitting may change.
     return finishPending(
       this.db,
@@ -95,19 +106,11 @@ export class DynamoModelStore {
             tooLarge: (bytes) => `The fitted model is too large to store (${bytes} bytes compressed): fit fewer segments or attributes.`,
           }
         : outcome,
-      { updatedAt: S(now) },
+      { updatedAt: S(now), ...(event ? outboxAttributes(event) : {}) },
     );
   }
 
-  /**
-   * Records that the model's `ModelFitted` went out, so a redelivered `ModelFitRequested` whose
-   * publish had failed knows to publish it again (`ModelService.fitInWorker`).
-   */
-  markAnnounced(tenant: string, id: string): Promise<void> {
-    return markAnnounced(this.db, this.table, this.key(tenant, id));
-  }
-
-  async get(tenant: string, id: string): Promise<{ record: ModelRecord; doc: unknown; announced: boolean }> {
+  async get(tenant: string, id: string): Promise<{ record: ModelRecord; doc: unknown; pending: PendingEvent | null }> {
     let item: Record<string, AttributeValue> | undefined;
     try {
       item = (await this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenant, id), ConsistentRead: true }))).Item;
@@ -115,7 +118,7 @@ export class DynamoModelStore {
       throw translateDynamoError(e);
     }
     if (!item) throw new NotFoundError(`No model '${id}'.`);
-    return { record: recordFromItem(item), doc: item.doc?.B ? JSON.parse(inflateRawSync(item.doc.B).toString('utf8')) : null, announced: item.announced?.BOOL === true };
+    return { record: recordFromItem(item), doc: item.doc?.B ? JSON.parse(inflateRawSync(item.doc.B).toString('utf8')) : null, pending: pendingEventOf(item) };
   }
 
   async list(tenant: string, options: { datasetId?: string; limit: number; cursor?: string }): Promise<{ items: ModelRecord[]; nextCursor: string | null }> {

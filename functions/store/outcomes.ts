@@ -1,9 +1,8 @@
 /**
- * The end of asynchronous work on an item, shared by models (a queued fit) and scenario versions (a
- * queued forecast): the one conditional write that moves the item from its pending status to
- * `ready` with a deflated document or to `failed` with a problem, and the `announced` flag that
- * makes the item its own outbox (set once the event reporting the outcome went out, so a retried
- * worker knows whether to publish it again).
+ * The end of asynchronous work on an item, shared by models (a queued fit), scenario versions (a
+ * queued forecast) and optimisations: the one conditional write that moves the item from its
+ * pending status to `ready` with a deflated document or to `failed` with a problem (with any other
+ * attributes, such as the event the outcome owes, in the same write).
  */
 import { deflateRawSync } from 'node:zlib';
 import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -64,24 +63,6 @@ export async function finishPending(
     return true;
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) return false;
-    throw translateDynamoError(e);
-  }
-}
-
-/** Records that the item's outcome event went out; an item deleted meanwhile has nothing to announce. */
-export async function markAnnounced(db: DynamoDBClient, table: string, key: Record<string, AttributeValue>): Promise<void> {
-  try {
-    await db.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: key,
-        UpdateExpression: 'SET announced = :true',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':true': { BOOL: true } },
-      }),
-    );
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return;
     throw translateDynamoError(e);
   }
 }

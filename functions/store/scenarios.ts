@@ -39,7 +39,8 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { batchWriteAll, queryAll } from './bulk.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
-import { finishPending, markAnnounced } from './outcomes.js';
+import { finishPending } from './outcomes.js';
+import { outboxAttributes, pendingEventOf, type PendingEvent } from './outbox.js';
 
 /** Largest stored version (scenario and forecast, compressed); DynamoDB's item limit is 400 KB. */
 const MAX_VERSION_BYTES = 380_000;
@@ -126,7 +127,8 @@ export class DynamoScenarioStore {
     return { pk: S(keys.tenant(tenant)), sk: S(keys.scenarioSk(id)) };
   }
 
-  private versionKey(tenant: string, id: string, version: number): Record<string, AttributeValue> {
+  /** Where a version lives (the outbox delivers the event waiting on it). */
+  versionKey(tenant: string, id: string, version: number): Record<string, AttributeValue> {
     return { pk: S(keys.scenarioPartition(tenant, id)), sk: S(keys.scenarioVersionSk(version)) };
   }
 
@@ -134,13 +136,13 @@ export class DynamoScenarioStore {
    * Creates a scenario at version 1: head and first version appear together in one transaction
    * (with any extra item, e.g. the completion of an idempotency record), or not at all.
    */
-  async create(tenant: string, head: ScenarioHead, first: ScenarioVersion, extra: TransactWriteItem[] = []): Promise<void> {
+  async create(tenant: string, head: ScenarioHead, first: ScenarioVersion, extra: TransactWriteItem[] = [], event?: PendingEvent): Promise<void> {
     try {
       await this.db.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             { Put: { TableName: this.table, Item: headItem(tenant, head), ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.table, Item: this.versionItem(tenant, first), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.table, Item: this.versionItem(tenant, first, event), ConditionExpression: 'attribute_not_exists(pk)' } },
             ...extra,
           ],
         }),
@@ -156,10 +158,10 @@ export class DynamoScenarioStore {
    * Throws {@link PreconditionFailedError} (with the current version) when another update got
    * there first, {@link NotFoundError} when the scenario is gone. Returns the new head.
    */
-  async update(tenant: string, head: ScenarioHead, next: NewVersion): Promise<ScenarioHead> {
+  async update(tenant: string, head: ScenarioHead, next: NewVersion, event?: (version: number) => PendingEvent): Promise<ScenarioHead> {
     const { id, version: expected } = head;
     const version: ScenarioVersion = { ...next, id, version: expected + 1, createdAt: head.createdAt };
-    const item = this.versionItem(tenant, version);
+    const item = this.versionItem(tenant, version, event?.(version.version));
     for (let attempt = 1; ; attempt++) {
       try {
         await this.db.send(
@@ -257,7 +259,12 @@ export class DynamoScenarioStore {
    * Returns false when the version has already left `forecasting` (a redelivered event, a deadline
    * that failed it) or is gone, so the outcome of the first writer stands.
    */
-  finishForecast(tenant: string, id: string, version: number, outcome: { status: 'ready'; forecast: Forecast } | { status: 'failed'; problem: ForecastProblem }): Promise<boolean> {
+  finishForecast(
+    tenant: string,
+    id: string,
+    version: number,
+    outcome: { status: 'ready'; forecast: Forecast; event?: PendingEvent } | { status: 'failed'; problem: ForecastProblem },
+  ): Promise<boolean> {
     return finishPending(
       this.db,
       this.table,
@@ -272,23 +279,16 @@ export class DynamoScenarioStore {
             tooLarge: (bytes) => `The forecast is too large to store (${bytes} bytes compressed): use fewer initiatives, or a model with fewer segments.`,
           }
         : outcome,
+      outcome.status === 'ready' && outcome.event ? outboxAttributes(outcome.event) : {},
     );
   }
 
-  /**
-   * Records that a version's `ScenarioForecasted` event went out, so a redelivered request whose
-   * publish had failed knows to publish it again (see `ScenarioService.forecastInWorker`).
-   */
-  markAnnounced(tenant: string, id: string, version: number): Promise<void> {
-    return markAnnounced(this.db, this.table, this.versionKey(tenant, id, version));
-  }
-
-  /** One version as stored, with whether its `ScenarioForecasted` went out; `null` when it does not exist. */
-  async findVersionForWorker(tenant: string, id: string, version: number): Promise<(ScenarioVersion & { announced: boolean }) | null> {
+  /** One version as stored, with the event still waiting on it (if any); `null` when it does not exist. */
+  async findVersionForWorker(tenant: string, id: string, version: number): Promise<(ScenarioVersion & { pending: PendingEvent | null }) | null> {
     const out = await this.run(() =>
       this.db.send(new GetItemCommand({ TableName: this.table, Key: this.versionKey(tenant, id, version), ConsistentRead: true })),
     );
-    return out.Item ? { ...versionFromItem(out.Item), announced: out.Item.announced?.BOOL === true } : null;
+    return out.Item ? { ...versionFromItem(out.Item), pending: pendingEventOf(out.Item) } : null;
   }
 
   private async findVersion(tenant: string, id: string, version: number): Promise<ScenarioVersion | null> {
@@ -397,7 +397,7 @@ export class DynamoScenarioStore {
     );
   }
 
-  private versionItem(tenant: string, v: ScenarioVersion): Record<string, AttributeValue> {
+  private versionItem(tenant: string, v: ScenarioVersion, event?: PendingEvent): Record<string, AttributeValue> {
     const scenario = deflateRawSync(Buffer.from(JSON.stringify(v.scenario), 'utf8'));
     const forecast = v.forecast ? deflateRawSync(Buffer.from(JSON.stringify(v.forecast), 'utf8')) : null;
     const bytes = scenario.byteLength + (forecast?.byteLength ?? 0);
@@ -418,6 +418,7 @@ export class DynamoScenarioStore {
       forecastStatus: S(v.forecastStatus),
       ...(forecast ? { forecast: { B: forecast } } : {}),
       ...(v.problem ? { problem: S(JSON.stringify(v.problem)) } : {}),
+      ...(event ? outboxAttributes(event) : {}),
     };
   }
 

@@ -71,7 +71,7 @@ describe('LiftcastTable', () => {
 
   const { template } = tableInEmptyStack();
 
-  it('keys items by string pk and sk, bills on demand and has no secondary index yet', () => {
+  it('keys items by string pk and sk, bills on demand, and has one index: the sparse outbox', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -80,10 +80,22 @@ describe('LiftcastTable', () => {
       AttributeDefinitions: Match.arrayEquals([
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'outbox', AttributeType: 'S' },
+        { AttributeName: 'outboxAt', AttributeType: 'S' },
       ]),
       BillingMode: 'PAY_PER_REQUEST',
       ProvisionedThroughput: Match.absent(),
-      GlobalSecondaryIndexes: Match.absent(),
+      // The same index functions/store/dynamo.ts creates locally (ensureTable).
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'outbox',
+          KeySchema: [
+            { AttributeName: 'outbox', KeyType: 'HASH' },
+            { AttributeName: 'outboxAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['outboxEvent'] },
+        },
+      ],
     });
   });
 
@@ -325,10 +337,16 @@ describe('LiftcastStack', () => {
 
     const statements = dynamoStatements(template);
     expect(statements.length).toBeGreaterThan(0);
+    const outboxIndex = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/outbox']] };
     for (const { statement, roles } of statements) {
       expect([[{ Ref: roleId }], [{ Ref: workerRoleId }]]).toContainEqual(roles);
-      expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
       expect([statement.Action].flat()).not.toContain('dynamodb:*');
+      // Everything on the table itself, except the worker's sweep: Query on the outbox index, by name.
+      if ([statement.Resource].flat().some((r) => JSON.stringify(r).includes('/index/'))) {
+        expect(roles).toEqual([{ Ref: workerRoleId }]);
+        expect([statement.Resource].flat()).toEqual([outboxIndex]);
+        expect([statement.Action].flat()).toEqual(['dynamodb:Query']);
+      } else expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     }
   });
 

@@ -118,6 +118,9 @@ describe('full synth', () => {
       // about 984,000 bytes, worker about 730,000; the worker then took on large scenario forecasts
       // (the forecast engine, scenario contract and store: ~770,000).
       const budgets = { api: 1_000_000, worker: 800_000 };
+      // The SDK's browser user-agent parser (bowser, 34 KB) is stubbed out (scripts/bundle-lambda.mjs).
+      for (const [dir, files] of [[assetDir, apiFiles], [worker.dir, workerFiles]] as const)
+        for (const f of files.filter((name) => /^bowser-.*\.mjs$/.test(name))) expect(statSync(join(dir, f)).size, f).toBeLessThan(1_000);
       const jsBytes = (dir: string, files: string[]) => files.filter((f) => f.endsWith('.mjs')).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
       expect(jsBytes(assetDir, apiFiles)).toBeLessThanOrEqual(budgets.api);
       expect(jsBytes(worker.dir, workerFiles)).toBeLessThanOrEqual(budgets.worker);

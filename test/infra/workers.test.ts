@@ -71,6 +71,20 @@ describe('LiftcastModelWorker', () => {
     });
   });
 
+  it('sweeps the outbox every 5 minutes: a schedule on the default bus invokes the worker, undeliverable runs go to the delivery DLQ', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      EventBusName: Match.absent(),
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(worker.deliveryDlq.node.defaultChild), 'Arn'] } },
+          RetryPolicy: { MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 2 },
+        }),
+      ],
+    });
+  });
+
   it('retries delivery with backoff for 4 hours, then sends the event to the delivery DLQ', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Targets: [
