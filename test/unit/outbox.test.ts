@@ -6,35 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { composeLiftcast, type Liftcast } from '../../functions/compose.js';
-import { EventBridgePublisher, type PutEventsSender } from '../../functions/events/eventBridge.js';
+import { EventBridgePublisher } from '../../functions/events/eventBridge.js';
 import { composeModelWorker, createModelWorkerHandler, RequestScope } from '../../functions/events/modelWorker.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
 import { keys } from '../../functions/store/keys.js';
+import { RecordingEventBridge } from '../support/eventBridge.js';
 import { TEST_SECRET } from '../support/liftcast.js';
 import { SMALL_WAVE } from '../support/waves.js';
-
-type Entry = NonNullable<PutEventsCommand['input']['Entries']>[number];
-
-/** Stands in for EventBridge: keeps every entry put, and refuses every entry while `down`. */
-class FlakyEventBridge implements PutEventsSender {
-  readonly entries: Entry[] = [];
-  down = false;
-
-  async send(command: PutEventsCommand) {
-    if (this.down) return { FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'down' }] };
-    this.entries.push(...(command.input.Entries ?? []));
-    return { FailedEntryCount: 0, Entries: [{}] };
-  }
-
-  of(type: string, id: string) {
-    return this.entries.filter((e) => e.DetailType === type && e.Detail?.includes(id));
-  }
-}
 
 /** The README's six-respondent wave as a JSON upload. */
 function quickstartWave() {
@@ -47,7 +29,7 @@ function quickstartWave() {
 }
 
 const BUS = 'liftcast-test-bus';
-const eventBridge = new FlakyEventBridge();
+const eventBridge = new RecordingEventBridge();
 const db = () => createDynamoClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
 let tableName: string;
 let api: Liftcast;
@@ -68,15 +50,7 @@ async function tenant() {
     api.app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
 }
 
-/** Runs `work` while EventBridge refuses everything. */
-async function whileDown<T>(work: () => Promise<T>): Promise<T> {
-  eventBridge.down = true;
-  try {
-    return await work();
-  } finally {
-    eventBridge.down = false;
-  }
-}
+const whileDown = <T>(work: () => Promise<T>): Promise<T> => eventBridge.whileDown(work);
 
 describe('the outbox', () => {
   it('keeps a DatasetIngested that EventBridge refused, and the sweep delivers it once', async () => {
@@ -84,25 +58,25 @@ describe('the outbox', () => {
     const res = await whileDown(() => call('POST', '/v1/datasets', quickstartWave()));
     expect(res.status).toBe(201); // the wave is stored; only the event waits
     const { id } = (await res.json()) as { id: string };
-    expect(eventBridge.of('DatasetIngested', id)).toHaveLength(0);
+    expect(eventBridge.details('DatasetIngested', id)).toHaveLength(0);
 
     // A sweep right away leaves it: its writer may still be delivering it.
     expect(await api.outbox.sweep(new Date())).toMatchObject({ delivered: 0 });
     const swept = await api.outbox.sweep(later());
     expect(swept.delivered).toBeGreaterThanOrEqual(1);
-    expect(eventBridge.of('DatasetIngested', id)).toHaveLength(1);
-    expect(JSON.parse(eventBridge.of('DatasetIngested', id)[0]!.Detail ?? '{}')).toMatchObject({ datasetId: id, rowCount: 6 });
+    expect(eventBridge.details('DatasetIngested', id)).toHaveLength(1);
+    expect(eventBridge.details('DatasetIngested', id)[0]).toMatchObject({ datasetId: id, rowCount: 6 });
 
     await api.outbox.sweep(later());
-    expect(eventBridge.of('DatasetIngested', id)).toHaveLength(1);
+    expect(eventBridge.details('DatasetIngested', id)).toHaveLength(1);
   });
 
   it('delivers at once and leaves nothing behind when EventBridge accepts', async () => {
     const call = await tenant();
     const { id } = (await (await call('POST', '/v1/datasets', quickstartWave())).json()) as { id: string };
-    expect(eventBridge.of('DatasetIngested', id)).toHaveLength(1);
+    expect(eventBridge.details('DatasetIngested', id)).toHaveLength(1);
     await api.outbox.sweep(later());
-    expect(eventBridge.of('DatasetIngested', id)).toHaveLength(1);
+    expect(eventBridge.details('DatasetIngested', id)).toHaveLength(1);
   });
 
   it('keeps a ScenarioForecasted of a forecast made in the request, for the worker’s scheduled sweep', async () => {
@@ -118,7 +92,7 @@ describe('the outbox', () => {
     const created = await whileDown(() => call('POST', '/v1/scenarios', body));
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
-    expect(eventBridge.of('ScenarioForecasted', id)).toHaveLength(0);
+    expect(eventBridge.details('ScenarioForecasted', id)).toHaveLength(0);
 
     // EventBridge's scheduled event, as the rule in infra/worker.ts sends it (sweeps what is due).
     const scheduled = {
@@ -133,12 +107,12 @@ describe('the outbox', () => {
       detail: {},
     };
     await worker(scheduled, { awsRequestId: 'req-sweep-early' }); // too young: left for its writer
-    expect(eventBridge.of('ScenarioForecasted', id)).toHaveLength(0);
+    expect(eventBridge.details('ScenarioForecasted', id)).toHaveLength(0);
     await api.outbox.sweep(later());
-    expect(eventBridge.of('ScenarioForecasted', id).map((e) => JSON.parse(e.Detail ?? '{}'))).toEqual([expect.objectContaining({ scenarioId: id, scenarioVersion: 1, modelId: model.id })]);
+    expect(eventBridge.details('ScenarioForecasted', id)).toEqual([expect.objectContaining({ scenarioId: id, scenarioVersion: 1, modelId: model.id })]);
 
     // The version item no longer holds it.
-    const item = await db().send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: keys.scenarioPartition(String(JSON.parse(eventBridge.of('ScenarioForecasted', id)[0]!.Detail ?? '{}').tenant), id) }, sk: { S: keys.scenarioVersionSk(1) } } }));
+    const item = await db().send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: keys.scenarioPartition(String(eventBridge.details('ScenarioForecasted', id)[0]!.tenant), id) }, sk: { S: keys.scenarioVersionSk(1) } } }));
     expect(item.Item?.outbox).toBeUndefined();
     expect(item.Item?.announced).toEqual({ BOOL: true });
   });
@@ -149,9 +123,9 @@ describe('the outbox', () => {
     const scheduled = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '1', time: '', region: 'eu-west-1', resources: [], detail: {} };
     const swept = await whileDown(() => api.outbox.sweep(later()));
     expect(swept.failed).toBeGreaterThanOrEqual(1);
-    expect(eventBridge.of('DatasetIngested', id)).toHaveLength(0);
+    expect(eventBridge.details('DatasetIngested', id)).toHaveLength(0);
     await api.outbox.sweep(later());
-    expect(eventBridge.of('DatasetIngested', id)).toHaveLength(1);
+    expect(eventBridge.details('DatasetIngested', id)).toHaveLength(1);
     // The handler's own sweep runs against the real clock, so nothing here is due for it: it succeeds.
     await expect(worker(scheduled, { awsRequestId: 'req-sweep' })).resolves.toBeUndefined();
   });

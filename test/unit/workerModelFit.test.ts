@@ -6,7 +6,6 @@
  * leaves the model `failed` with a problem, and a transient failure is rethrown for Lambda to retry.
  */
 import { randomUUID } from 'node:crypto';
-import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ModelFittedSchema, type ModelFitted } from '../../events/contracts.js';
@@ -14,40 +13,25 @@ import { eventBridgeEvent } from '../../events/samples.js';
 import { composeLiftcast, type Liftcast } from '../../functions/compose.js';
 import { loadConfig } from '../../functions/config.js';
 import { ServiceUnavailableError } from '../../functions/errors.js';
-import { EventBridgePublisher, type PutEventsSender } from '../../functions/events/eventBridge.js';
+import { EventBridgePublisher } from '../../functions/events/eventBridge.js';
 import { composeModelWorker, createModelWorkerHandler, PoisonEventError, RequestScope } from '../../functions/events/modelWorker.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger, type LogLevel } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
 import { createRng } from '../../model/rng.js';
+import { RecordingEventBridge } from '../support/eventBridge.js';
 import { TEST_SECRET } from '../support/liftcast.js';
 
-type Entry = NonNullable<PutEventsCommand['input']['Entries']>[number];
-
-/** Stands in for EventBridge: keeps every entry put, and refuses them while `refuse` is set. */
-class RecordingEventBridge implements PutEventsSender {
-  readonly entries: Entry[] = [];
-  refuse = false;
-
-  async send(command: PutEventsCommand) {
-    if (this.refuse) return { FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] };
-    this.entries.push(...(command.input.Entries ?? []));
-    return { FailedEntryCount: 0, Entries: [{}] };
-  }
-
+/** EventBridge, with what the model worker's tests read of it. */
+class ModelEvents extends RecordingEventBridge {
   /** The `ModelFitted` details announced for a model. */
   fitted(modelId: string): ModelFitted[] {
-    return this.entries
-      .filter((e) => e.DetailType === 'ModelFitted')
-      .map((e) => ModelFittedSchema.parse(JSON.parse(e.Detail ?? '')))
-      .filter((d) => d.modelId === modelId);
+    return this.details('ModelFitted', modelId).map((d) => ModelFittedSchema.parse(d));
   }
 
   /** The EventBridge envelope Lambda would receive for the `ModelFitRequested` of a model. */
   envelopeFor(modelId: string) {
-    const entry = this.entries.find((e) => e.DetailType === 'ModelFitRequested' && (JSON.parse(e.Detail ?? '{}') as { modelId?: string }).modelId === modelId);
-    if (!entry) throw new Error(`no ModelFitRequested for ${modelId}`);
-    return { ...eventBridgeEvent('model-fit-requested', JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>), id: randomUUID() };
+    return this.envelope('ModelFitRequested', 'model-fit-requested', modelId);
   }
 }
 
@@ -58,7 +42,7 @@ interface Line {
 }
 
 const BUS = 'liftcast-test-bus';
-const eventBridge = new RecordingEventBridge();
+const eventBridge = new ModelEvents();
 const lines: Line[] = [];
 /** The worker's CloudWatch metric records (EMF lines), parsed. */
 const metrics: Record<string, unknown>[] = [];
@@ -136,7 +120,7 @@ describe('the API in AWS mode', () => {
   });
 
   it('answers 503 and records the model failed when EventBridge refuses the event', async () => {
-    eventBridge.refuse = true;
+    eventBridge.down = true;
     try {
       const { res, modelId, call } = await queuedModel(rows(40));
       expect(res.status).toBe(503);
@@ -144,7 +128,7 @@ describe('the API in AWS mode', () => {
       const listed = (await (await call('GET', '/v1/models')).json()) as { items: Array<{ status: string; problem: { title: string } }> };
       expect(listed.items).toEqual([expect.objectContaining({ status: 'failed', problem: expect.objectContaining({ title: 'The fit could not be queued' }) })]);
     } finally {
-      eventBridge.refuse = false;
+      eventBridge.down = false;
     }
   });
 
@@ -242,11 +226,11 @@ describe('the model worker handler', () => {
 
   it('rethrows when EventBridge refuses the ModelFitted announcement, and the retry announces the stored fit once', async () => {
     const { modelId, call } = await queuedModel(rows(40));
-    eventBridge.refuse = true;
+    eventBridge.down = true;
     try {
       await expect(worker(eventBridge.envelopeFor(modelId), context('req-announce'))).rejects.toBeInstanceOf(ServiceUnavailableError);
     } finally {
-      eventBridge.refuse = false;
+      eventBridge.down = false;
     }
     // The fit was stored before the publish failed; nothing went out.
     const model = await (await call('GET', `/v1/models/${modelId}`)).json();

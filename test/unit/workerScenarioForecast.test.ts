@@ -8,13 +8,12 @@
  * a forecast that cannot be computed leaves the version `failed` with the field at fault.
  */
 import { randomUUID } from 'node:crypto';
-import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { ScenarioForecastedSchema, ScenarioForecastRequestedSchema } from '../../events/contracts.js';
+import { ScenarioForecastedSchema } from '../../events/contracts.js';
 import { eventBridgeEvent } from '../../events/samples.js';
 import { composeLiftcast, type Liftcast } from '../../functions/compose.js';
-import { EventBridgePublisher, type PutEventsSender } from '../../functions/events/eventBridge.js';
+import { EventBridgePublisher } from '../../functions/events/eventBridge.js';
 import { composeModelWorker, createModelWorkerHandler, RequestScope } from '../../functions/events/modelWorker.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
@@ -22,37 +21,23 @@ import { ScenarioService } from '../../functions/scenarioService.js';
 import { IdempotencyStore } from '../../functions/store/idempotency.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
 import { createRng } from '../../model/rng.js';
+import { RecordingEventBridge } from '../support/eventBridge.js';
 import { TEST_SECRET } from '../support/liftcast.js';
 
-type Entry = NonNullable<PutEventsCommand['input']['Entries']>[number];
-
-/** Stands in for EventBridge: keeps every entry put, and refuses the named event types while set. */
-class RecordingEventBridge implements PutEventsSender {
-  readonly entries: Entry[] = [];
-  refuse = new Set<string>();
-
-  async send(command: PutEventsCommand) {
-    const entries = command.input.Entries ?? [];
-    if (entries.some((e) => this.refuse.has(e.DetailType ?? ''))) return { FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] };
-    this.entries.push(...entries);
-    return { FailedEntryCount: 0, Entries: [{}] };
-  }
-
-  of(type: string, scenarioId: string) {
-    return this.entries.filter((e) => e.DetailType === type && (JSON.parse(e.Detail ?? '{}') as { scenarioId?: string }).scenarioId === scenarioId);
+/** EventBridge, with what the scenario worker's tests read of it. */
+class ScenarioEvents extends RecordingEventBridge {
+  of(detailType: string, scenarioId: string) {
+    return this.details(detailType, scenarioId).filter((d) => d.scenarioId === scenarioId);
   }
 
   /** The envelope Lambda would receive for the scenario's latest `ScenarioForecastRequested`. */
   envelopeFor(scenarioId: string) {
-    const entry = this.of('ScenarioForecastRequested', scenarioId).at(-1);
-    if (!entry) throw new Error(`no ScenarioForecastRequested for ${scenarioId}`);
-    const detail = ScenarioForecastRequestedSchema.parse(JSON.parse(entry.Detail ?? ''));
-    return { ...eventBridgeEvent('scenario-forecast-requested', detail), id: randomUUID() };
+    return this.envelope('ScenarioForecastRequested', 'scenario-forecast-requested', scenarioId);
   }
 }
 
 const BUS = 'liftcast-test-bus';
-const eventBridge = new RecordingEventBridge();
+const eventBridge = new ScenarioEvents();
 const logged: { level: string; message: string; [k: string]: unknown }[] = [];
 let queued: Liftcast; // every forecast goes to the worker
 let inRequest: Liftcast; // the same table, every forecast in the request
@@ -135,7 +120,7 @@ describe('a scenario too large for the request', () => {
     expect(forecast.initiatives.map((i) => [i.id, i.nps.lift])).toEqual(direct.forecast.initiatives.map((i) => [i.id, i.nps.lift]));
     expect(forecast.portfolio.nps.lift).toBeGreaterThan(0);
 
-    const announced = eventBridge.of('ScenarioForecasted', body.id).map((e) => ScenarioForecastedSchema.parse(JSON.parse(e.Detail ?? '')));
+    const announced = eventBridge.of('ScenarioForecasted', body.id).map((d) => ScenarioForecastedSchema.parse(d));
     expect(announced).toEqual([expect.objectContaining({ scenarioId: body.id, scenarioVersion: 1, modelId })]);
     const version = (await (await call(queued, 'GET', `/v1/scenarios/${body.id}/versions/1`)).json()) as { forecastStatus: string };
     expect(version.forecastStatus).toBe('ready');
@@ -251,10 +236,9 @@ describe('a scenario too large for the request', () => {
     const again = await call(queued, 'POST', `/v1/scenarios/${id}/optimize`, ask);
     expect(again.status).toBe(202);
     expect(((await again.json()) as { id: string }).id).toBe(optimization.id);
-    const requested = eventBridge.entries.filter((e) => e.DetailType === 'OptimizationRequested' && e.Detail?.includes(optimization.id));
-    expect(requested).toHaveLength(1);
+    expect(eventBridge.details('OptimizationRequested', optimization.id)).toHaveLength(1);
 
-    const envelope = { ...eventBridgeEvent('optimization-requested', JSON.parse(requested[0]!.Detail ?? '{}') as Record<string, unknown>), id: randomUUID() };
+    const envelope = eventBridge.envelope('OptimizationRequested', 'optimization-requested', optimization.id);
     await worker(envelope, context('req-optimize'));
     const done = (await (await call(queued, 'GET', location!)).json()) as { status: string; result: { selected: string[]; value: unknown; frontier: unknown[] } };
     expect(done.status).toBe('ready');
@@ -282,8 +266,7 @@ describe('a scenario too large for the request', () => {
     const tooSmall = await call(queued, 'POST', `/v1/scenarios/${id}/optimize`, { budget: 1, objective: 'npsLift', mustInclude: ['q1-programme'] });
     expect(tooSmall.status).toBe(202);
     const { id: optimizationId } = (await tooSmall.json()) as { id: string };
-    const entry = eventBridge.entries.find((e) => e.DetailType === 'OptimizationRequested' && e.Detail?.includes(optimizationId));
-    await worker({ ...eventBridgeEvent('optimization-requested', JSON.parse(entry!.Detail ?? '{}') as Record<string, unknown>), id: randomUUID() }, context('req-infeasible'));
+    await worker(eventBridge.envelope('OptimizationRequested', 'optimization-requested', optimizationId), context('req-infeasible'));
     expect(await (await call(queued, 'GET', `/v1/scenarios/${id}/optimizations/${optimizationId}`)).json()).toMatchObject({
       status: 'failed',
       problem: { field: 'body.budget' },
@@ -311,7 +294,7 @@ describe('logging in the API', () => {
   it('puts the request id on every line the services log while handling a request', async () => {
     const lines: { message: string; requestId?: unknown }[] = [];
     const db = createDynamoClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
-    const refusing = new RecordingEventBridge();
+    const refusing = new ScenarioEvents();
     refusing.refuse.add('ScenarioForecasted');
     const app = composeLiftcast({
       db,
