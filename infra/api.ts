@@ -150,6 +150,8 @@ export class LiftcastApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: stageThrottle,
+      // Latency and 4xx/5xx per route in CloudWatch, not only for the whole API.
+      detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(
@@ -168,6 +170,8 @@ export class LiftcastApi extends Construct {
             integrationLatency: AccessLogField.contextIntegrationLatency(),
             integrationError: AccessLogField.contextIntegrationErrorMessage(),
             authorizerError: AccessLogField.contextAuthorizerError(),
+            // Whose request it was (the JWT's tenant claim), for per-tenant questions from the logs.
+            tenant: AccessLogField.contextAuthorizerClaims('tenant'),
           }),
         ),
       },

@@ -251,16 +251,16 @@ describe('LiftcastApi', () => {
     });
   });
 
-  it('throttles the auto-deployed default stage at a burst of 200 and 100 requests per second', () => {
+  it('throttles the auto-deployed default stage at a burst of 200 and 100 requests per second, with metrics per route', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       ApiId: { Ref: apiId },
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100, DetailedMetricsEnabled: true },
     });
   });
 
-  it('writes one JSON access-log line per request, with request id, route, status and auth errors, kept 30 days', () => {
+  it('writes one JSON access-log line per request, with request id, route, status, auth errors and tenant, kept 30 days', () => {
     const format = new Capture();
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: {
@@ -275,6 +275,7 @@ describe('LiftcastApi', () => {
       responseLatency: '$context.responseLatency',
       integrationError: '$context.integrationErrorMessage',
       authorizerError: '$context.authorizer.error',
+      tenant: '$context.authorizer.claims.tenant',
     });
     expect(template.findResources('AWS::Logs::LogGroup')[logicalId(api.accessLogs.node.defaultChild)]).toMatchObject({
       Properties: { RetentionInDays: 30 },
