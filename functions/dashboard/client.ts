@@ -117,8 +117,9 @@ function niceStep(x) {
 
 // --- API ------------------------------------------------------------------------------------
 
-function ApiError(status, title, detail) {
+function ApiError(status, title, detail, retryAfter) {
   this.name = 'ApiError'; this.status = status; this.title = title; this.message = detail || title;
+  this.retryAfter = retryAfter || 0;
 }
 ApiError.prototype = Object.create(Error.prototype);
 
@@ -135,7 +136,7 @@ function api(path, init) {
         if (res.ok) return body;
         var detail = (body && (body.detail || body.title)) || ('HTTP ' + res.status);
         if (res.status === 401) signOut('The server refused the token: ' + detail);
-        throw new ApiError(res.status, (body && body.title) || res.statusText, detail);
+        throw new ApiError(res.status, (body && body.title) || res.statusText, detail, Number(res.headers.get('retry-after')) || 0);
       });
     });
 }
@@ -756,7 +757,16 @@ function setUpSlider() {
 function showBudget() { $('budget-output').textContent = money(state.budget, true); }
 
 function optimizeRequest(budget) {
-  return api(scenarioPath('/optimize'), { method: 'POST', body: { budget: budget, objective: state.objective } });
+  var path = scenarioPath('/optimize');
+  return api(path, { method: 'POST', body: { budget: budget, objective: state.objective } }).then(function settle(r) {
+    // A large scenario is optimised by the worker (202): follow its optimisation until it is done.
+    if (!r || typeof r.status !== 'string' || r.scenarioVersion === undefined) return r;
+    if (r.status === 'ready') return r.result;
+    if (r.status === 'failed') throw new ApiError(422, r.problem ? r.problem.title : 'Failed', r.problem ? r.problem.detail : 'The optimisation failed.');
+    return new Promise(function (resolve) { setTimeout(resolve, 2000); })
+      .then(function () { return api(scenarioPath('/optimizations/' + encodeURIComponent(r.id))); })
+      .then(settle);
+  });
 }
 
 /** The frontier over the whole range: one optimisation at the largest budget. */
@@ -939,6 +949,13 @@ function loadScenario(id) {
     });
   }).catch(function (e) {
     if (seq !== state.loadSeq || e.status === 401) return;
+    // A large scenario's forecast is computed by the worker: wait as the API says, then try again.
+    if (e.status === 409 && e.retryAfter > 0) {
+      banner('This version\u2019s forecast is still being computed; it opens here as soon as it is ready.', 'info');
+      setStatus('waiting');
+      setTimeout(function () { if (seq === state.loadSeq) loadScenario(id); }, e.retryAfter * 1000);
+      return;
+    }
     banner('The scenario could not be loaded: ' + e.message);
     setStatus('error');
   });

@@ -16,6 +16,9 @@ import { demoWave } from '../../model/demo.js';
 import { ModelRequestSchema } from '../../model/drivers/contract.js';
 import { ScenarioInputSchema } from '../../model/scenario/contract.js';
 import { demoScenario } from '../../functions/local/demoScenario.js';
+import type { ScenarioForecastRequested } from '../../events/contracts.js';
+import { ScenarioService } from '../../functions/scenarioService.js';
+import { IdempotencyStore } from '../../functions/store/idempotency.js';
 import { createTestLiftcast, type TestLiftcast } from '../support/liftcast.js';
 import { launchChromium, loopbackContext } from './chromium.js';
 
@@ -284,5 +287,72 @@ describe('the dashboard in headless Chromium', () => {
     expect(blocked).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
+  });
+  it('waits for a large scenario the worker is still forecasting, then opens it when its forecast is stored', { timeout: 120_000 }, async () => {
+    // Prepare: a scenario stored `forecasting` (a limit of 0 makes it "large"; its request event goes nowhere yet)
+    const queued: { detail?: ScenarioForecastRequested } = {};
+    const large = new ScenarioService(lc.scenarios.store, lc.models.service, new IdempotencyStore(lc.db, lc.tableName), {
+      publish: async (name, detail) => {
+        if (name === 'ScenarioForecastRequested') queued.detail = detail as ScenarioForecastRequested;
+      },
+    }, undefined, { syncForecastLimit: 0 });
+    const tenant = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { tenant: string }).tenant;
+    const current = await lc.scenarios.service.get(tenant, scenarioId);
+    const { scenario } = await large.create(tenant, { ...current.scenario, name: 'Large scenario' });
+    expect(scenario.forecastStatus).toBe('forecasting');
+    const { context, blocked } = await loopbackContext(await browser(), { viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+
+    // Act: open the dashboard; the newest scenario, still forecasting, is the one it opens
+    await page.goto(`${base}/dashboard#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector('body[data-status="waiting"]', { timeout: 60_000 });
+
+    // Assess: it says so, as information rather than an error
+    expect(await page.locator('#scenario').inputValue()).toBe(scenario.id);
+    expect(await page.textContent('#message')).toMatch(/still being computed/);
+    expect(await page.getAttribute('#message', 'class')).toContain('info');
+
+    // Act: the worker stores the forecast
+    await lc.scenarios.service.forecastInWorker(queued.detail!);
+
+    // Assess: the page tries again after Retry-After and shows it
+    await page.waitForSelector('body[data-status="ready"]', { timeout: 60_000 });
+    expect(await page.locator('#ranking tbody tr').count()).toBe(INITIATIVES);
+    expect(await page.isHidden('#message')).toBe(true);
+    expect(blocked).toEqual([]);
+    await context.close();
+    await lc.scenarios.service.delete(tenant, scenario.id);
+  });
+  it('optimises a large scenario through the worker: the budget panel follows the optimisation until it is ready', { timeout: 120_000 }, async () => {
+    // Prepare: an app where every forecast and optimisation is "large" (the worker runs in-process, as in npm start)
+    const large = await createTestLiftcast({ syncForecastLimit: 0 });
+    const tenant = large.tenant();
+    const wave = demoWave({ seed: 2026 });
+    const { dataset } = await large.datasets.service.create(tenant, { name: wave.name, described: wave.attributes, table: tableFromObjects(wave.rows), seal: true });
+    const fitted = await large.models.service.create(tenant, ModelRequestSchema.parse({ datasetId: dataset.id, method: 'auto', segmentBy: 'segment' }));
+    const { scenario } = await large.scenarios.service.create(tenant, ScenarioInputSchema.parse(demoScenario(fitted.model.id)));
+    expect(scenario.forecastStatus).toBe('forecasting');
+    await large.bus.drain();
+    const server2 = await new Promise<ServerType>((resolve) => {
+      const s2 = serve({ fetch: large.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s2));
+    });
+    const { context, blocked } = await loopbackContext(await browser(), { viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const posted: number[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('/optimize')) posted.push(r.status());
+    });
+
+    // Act
+    await page.goto(`http://127.0.0.1:${(server2.address() as AddressInfo).port}/dashboard#token=${encodeURIComponent(await large.token(tenant))}`);
+    await page.waitForSelector('#card-optimizer[data-state="ready"]', { timeout: 60_000 });
+
+    // Assess: the API accepted the search (202) and the panel shows the worker's result
+    expect(posted).toContain(202);
+    expect((await page.getAttribute('#card-optimizer', 'data-selected'))?.length).toBeGreaterThan(0);
+    expect(await page.textContent('#selection')).toMatch(/Fund \d+ of 7 initiatives/);
+    expect(blocked).toEqual([]);
+    await context.close();
+    await new Promise<void>((resolve) => server2.close(() => resolve()));
   });
 });

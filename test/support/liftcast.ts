@@ -30,6 +30,8 @@ export interface TestLiftcast extends Liftcast {
 export interface TestLiftcastOptions {
   /** Largest dataset fitted within the request; 0 sends every fit to the worker. */
   syncRowLimit?: number;
+  /** Largest forecast (and optimisation) run within the request; 0 sends every one to the worker. */
+  syncForecastLimit?: number;
 }
 
 export async function createTestLiftcast(options: TestLiftcastOptions = {}): Promise<TestLiftcast> {
@@ -44,6 +46,7 @@ export async function createTestLiftcast(options: TestLiftcastOptions = {}): Pro
     auth: { mode: 'local', secret: TEST_SECRET },
     logger: silentLogger,
     ...(options.syncRowLimit !== undefined ? { syncRowLimit: options.syncRowLimit } : {}),
+    ...(options.syncForecastLimit !== undefined ? { syncForecastLimit: options.syncForecastLimit } : {}),
   });
   return {
     ...liftcast,
