@@ -51,13 +51,14 @@ const OUTBOX_INDEX_SPEC = {
   Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['outboxEvent'] },
 };
 
-/** Waits until the table and every index are ACTIVE. */
+/** Waits (up to a minute) until the table is ACTIVE. */
 async function waitActive(client: DynamoDBClient, tableName: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (d.Table?.TableStatus === 'ACTIVE' && (d.Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    if (d.Table?.TableStatus === 'ACTIVE') return;
     await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`DynamoDB table ${tableName} did not become ACTIVE within a minute`);
 }
 
 /**
@@ -87,7 +88,8 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     }
   }
   await waitActive(client, tableName);
-  // A table made before the outbox existed (an older `.data/`) gets its index.
+  // A table made before the outbox existed (an older `.data/`) gets its index. It fills in the
+  // background; writes need not wait for it, and only the worker's sweep reads it.
   const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
   if (!described.Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === OUTBOX_INDEX)) {
     try {
