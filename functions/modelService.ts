@@ -268,9 +268,16 @@ export class ModelService {
    * scenario forecast). Writes nothing. Each problem names `field`, the request field that chose
    * the model: 404 when the tenant has no such model, 409 while it is fitting, 422 when it failed
    * or its dataset has been deleted (the model can no longer simulate anything).
+   *
+   * @param known the ready model, when the caller already read it ({@link ModelService.readyModel}), so it is not read twice
    */
-  async simulationBasis(tenant: string, id: string, field: string): Promise<{ record: ModelRecord; model: DriverModel; population: Population }> {
-    const ready = await this.ready(tenant, id, field);
+  async simulationBasis(
+    tenant: string,
+    id: string,
+    field: string,
+    known?: { record: ModelRecord; model: DriverModel },
+  ): Promise<{ record: ModelRecord; model: DriverModel; population: Population }> {
+    const ready = known ?? (await this.ready(tenant, id, field));
     const population = await this.population(tenant, ready.record, ready.model);
     if (!population)
       throw new UnprocessableError(

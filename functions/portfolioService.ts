@@ -208,8 +208,9 @@ export class PortfolioService {
   async optimize(tenant: string, id: string, request: OptimizeRequest): Promise<{ status: 200; result: OptimizationResult } | { status: 202; optimization: Optimization }> {
     const latest = await this.scenarios.getForecast(tenant, id);
     checkObjective(latest, request);
-    const size = this.scenarios.fitsInRequest((await this.models.readyModel(tenant, latest.scenario.modelId, 'modelId')).model, latest.scenario);
-    if (size.fits) return { status: 200, result: await this.search(tenant, latest, request) };
+    const ready = await this.models.readyModel(tenant, latest.scenario.modelId, 'modelId');
+    const size = this.scenarios.fitsInRequest(ready.model, latest.scenario);
+    if (size.fits) return { status: 200, result: await this.search(tenant, latest, request, ready) };
 
     const { optimizations, bus } = this.async;
     const initiatives = new Set(latest.scenario.initiatives.map((i) => i.id));
@@ -272,9 +273,14 @@ export class PortfolioService {
   }
 
   /** Searches the portfolios of one scenario version through its model. */
-  private async search(tenant: string, version: ScenarioVersion & { forecast: Forecast }, request: OptimizeRequest): Promise<OptimizationResult> {
+  private async search(
+    tenant: string,
+    version: ScenarioVersion & { forecast: Forecast },
+    request: OptimizeRequest,
+    known?: Awaited<ReturnType<ModelService['readyModel']>>,
+  ): Promise<OptimizationResult> {
     const id = version.id;
-    const { model, population } = await this.models.simulationBasis(tenant, version.scenario.modelId, 'modelId');
+    const { model, population } = await this.models.simulationBasis(tenant, version.scenario.modelId, 'modelId', known);
     const prepared = prepareScenario(model, population, version.scenario, { modelId: version.scenario.modelId, computedAt: new Date().toISOString() });
     if (!prepared.ok) throw new UnprocessableError(`Scenario '${id}' can no longer be forecast on its model: ${prepared.detail}`);
     const result = optimizePortfolio(

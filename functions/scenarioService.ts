@@ -224,13 +224,13 @@ export class ScenarioService {
    * version is stored `forecasting`, for the worker.
    */
   private async plan(tenant: string, scenario: ScenarioInput, now: Date): Promise<{ forecastStatus: 'ready'; forecast: Forecast } | { forecastStatus: 'forecasting'; forecast: null }> {
-    const { model } = await this.models.readyModel(tenant, scenario.modelId, 'body.modelId');
-    if (!this.fitsInRequest(model, scenario).fits) {
-      const failure = checkEffects(model, scenario);
+    const ready = await this.models.readyModel(tenant, scenario.modelId, 'body.modelId');
+    if (!this.fitsInRequest(ready.model, scenario).fits) {
+      const failure = checkEffects(ready.model, scenario);
       if (failure) throw failureProblem(failure);
       return { forecastStatus: 'forecasting', forecast: null };
     }
-    return { forecastStatus: 'ready', forecast: await this.computeForecast(tenant, scenario, now) };
+    return { forecastStatus: 'ready', forecast: await this.computeForecast(tenant, scenario, now, ready) };
   }
 
   /**
@@ -275,9 +275,9 @@ export class ScenarioService {
     return this.store.delete(tenant, id);
   }
 
-  /** Forecasts a scenario on its (ready) model; every failure is a problem naming its field. */
-  private async computeForecast(tenant: string, scenario: ScenarioInput, now: Date): Promise<Forecast> {
-    const { model, population } = await this.models.simulationBasis(tenant, scenario.modelId, 'body.modelId');
+  /** Forecasts a scenario on its (ready) model, read here unless `known`; every failure is a problem naming its field. */
+  private async computeForecast(tenant: string, scenario: ScenarioInput, now: Date, known?: Awaited<ReturnType<ModelService['readyModel']>>): Promise<Forecast> {
+    const { model, population } = await this.models.simulationBasis(tenant, scenario.modelId, 'body.modelId', known);
     const out = forecastScenario(model, population, scenario, { modelId: scenario.modelId, computedAt: now.toISOString() });
     if (!out.ok) throw failureProblem(out);
     // Stored and served exactly as the contract describes it, so a read equals the first answer.
