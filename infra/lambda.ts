@@ -93,7 +93,8 @@ function bundledCode(entry: string, projectRoot: string, shipFiles: ShippedFiles
  * GB-second than x86 for the same work), with its own log group kept 30 days.
  *
  * X-Ray active tracing is on because API Gateway HTTP APIs emit no X-Ray traces themselves: the
- * Lambda segment (and its AWS SDK calls) is what a trace holds, and the trace header travels through
+ * Lambda segments are what a trace holds (SDK calls would need the X-Ray SDK in the bundle, left out
+ * for the cold start), and the trace header travels through
  * EventBridge (`TraceHeader`, functions/events/eventBridge.ts) so the worker's trace joins the API's.
  *
  * @example
