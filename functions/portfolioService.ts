@@ -203,7 +203,8 @@ export class PortfolioService {
    * request (`status: 200`). A scenario too large to forecast in a request (its valuations would run
    * past API Gateway's 29 s) is searched by the worker instead: the optimisation is stored
    * `running`, `OptimizationRequested` published, and `status: 202` returned with it; the same
-   * request on the same version finds the same optimisation rather than starting another.
+   * request on the same version finds the same optimisation rather than starting another (and once
+   * it is ready, answers with its result: `status: 200`).
    */
   async optimize(tenant: string, id: string, request: OptimizeRequest): Promise<{ status: 200; result: OptimizationResult } | { status: 202; optimization: Optimization }> {
     const latest = await this.scenarios.getForecast(tenant, id);
@@ -221,7 +222,11 @@ export class PortfolioService {
     const now = this.clock().toISOString();
     const optimizationId = `opt_${createHash('sha256').update(JSON.stringify([latest.version, request])).digest('hex').slice(0, 24)}`;
     const started = await optimizations.start(tenant, { id: optimizationId, scenarioId: id, scenarioVersion: latest.version, request, status: 'running', createdAt: now, updatedAt: now });
-    if (!started.created) return { status: 202, optimization: started.optimization };
+    if (!started.created) {
+      // Asked again: once its result is in, answer with it as a search in the request would.
+      const done = started.optimization;
+      return done.status === 'ready' && done.result ? { status: 200, result: done.result as OptimizationResult } : { status: 202, optimization: done };
+    }
     try {
       await bus.publish('OptimizationRequested', { version: 1, tenant, occurredAt: now, scenarioId: id, scenarioVersion: latest.version, optimizationId });
     } catch (cause) {

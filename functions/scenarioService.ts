@@ -169,8 +169,9 @@ export class ScenarioService {
    *
    * Idempotent: a redelivered event finds the version no longer `forecasting` and only delivers its
    * `ScenarioForecasted` if that still waits in the version's outbox (functions/store/outbox.ts), so
-   * an event EventBridge refused is published by the retry (or the sweep), and never twice by us. A version or scenario deleted meanwhile is
-   * skipped. A transient failure (DynamoDB or EventBridge unavailable) is rethrown for a retry.
+   * an event EventBridge refused is published by the retry (or the sweep). A version or scenario
+   * deleted meanwhile is skipped. A transient failure (DynamoDB or EventBridge unavailable) is
+   * rethrown for a retry.
    */
   async forecastInWorker(event: ScenarioForecastRequested): Promise<void> {
     const { tenant, scenarioId, scenarioVersion } = event;

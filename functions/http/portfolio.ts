@@ -123,7 +123,7 @@ const optimize = createRoute({
     'Evaluates portfolios through the model (overlapping effects saturate): exhaustive up to 20 initiatives, greedy with swaps beyond. ' +
     '`budget` compares with the portfolio’s discounted cost.total; objective npv is revenue.npv − cost.total. An impossible budget is a 422. ' +
     'A scenario too large to forecast within a request is searched by the worker: 202 with the optimisation (status running) and its Location; ' +
-    'poll GET /v1/scenarios/{id}/optimizations/{optimizationId}. The same request on the same version answers with the same optimisation.',
+    'poll GET /v1/scenarios/{id}/optimizations/{optimizationId}. The same request on the same version answers with the same optimisation, and with its result (200) once it is ready.',
   middleware: [requireScope('read')] as const,
   security: [{ bearer: ['read'] }],
   request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: named(OptimizeRequestSchema, 'OptimizeRequest') } } } },

@@ -253,6 +253,10 @@ describe('a scenario too large for the request', () => {
     // Redelivered: nothing changes.
     await worker(envelope, context('req-optimize-again'));
     expect(await (await call(queued, 'GET', location!)).json()).toEqual(done);
+    // Asked again once done: the result, as a search in the request would answer.
+    const repeated = await call(queued, 'POST', `/v1/scenarios/${id}/optimize`, ask);
+    expect(repeated.status).toBe(200);
+    expect(await repeated.json()).toEqual(done.result);
   });
 
   it('refuses at once an optimisation naming an initiative the scenario lacks, and records an impossible budget as failed', async () => {
