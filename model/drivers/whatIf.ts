@@ -20,6 +20,21 @@ import type { OrdinalParameters } from './ordinalModel.js';
 import { cutsOf } from './ordinalModel.js';
 import type { Population } from './population.js';
 
+/**
+ * The current ratings of `rows` on each attribute in `attributes` (column indices, repeats allowed),
+ * as arrays the changes can then be applied to without touching the population.
+ */
+export function gatherColumns(pop: Population, attributes: Iterable<number>, rows: Uint32Array): Map<number, Float64Array> {
+  const out = new Map<number, Float64Array>();
+  for (const j of new Set(attributes)) {
+    const col = pop.columns[j]!;
+    const v = new Float64Array(rows.length);
+    for (let q = 0; q < rows.length; q++) v[q] = col[rows[q]!]!;
+    out.set(j, v);
+  }
+  return out;
+}
+
 /** A validated change: which column, and the operation with its bounds resolved. */
 export interface Step {
   index: number;
@@ -163,17 +178,10 @@ function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], 
   const candidates = new Uint32Array(targeted);
   for (let i = 0, r = 0; i < pop.n; i++) if (mask[i]) candidates[r++] = i;
   // New ratings of the targeted respondents only, one array per touched attribute.
-  const touched = [...new Set(steps.map((s) => s.index))];
-  const changed = new Map<number, Float64Array>();
-  for (const j of touched) {
-    const col = pop.columns[j]!;
-    const vals = new Float64Array(targeted);
-    for (let r = 0; r < targeted; r++) vals[r] = col[candidates[r]!]!;
-    changed.set(j, vals);
-  }
+  const changed = gatherColumns(pop, steps.map((s) => s.index), candidates);
   for (const step of steps) applyStep(step, changed.get(step.index)!);
   const delta = new Float64Array(targeted);
-  for (const j of touched) {
+  for (const j of changed.keys()) {
     const before = pop.columns[j]!;
     const after = changed.get(j)!;
     for (let r = 0; r < targeted; r++) {

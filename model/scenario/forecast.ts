@@ -24,7 +24,7 @@
 import type { DriverModel } from '../drivers/contract.js';
 import type { Population } from '../drivers/population.js';
 import { normalQuantile } from '../stats.js';
-import { applyStep, applyStepAt, crossingProbabilities, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
+import { applyStep, applyStepAt, crossingProbabilities, gatherColumns, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
 import { DEFAULT_ECONOMICS, type Economics, type Forecast, type Initiative, type NpsForecast, type Outcome, type ScenarioFailure, type ScenarioInput } from './contract.js';
 
 export interface ForecastOptions {
@@ -259,13 +259,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
         }
     }
     const m = rows.length;
-    const after = new Map<number, Float64Array>();
-    for (const j of touched) {
-      const col = pop.columns[j]!;
-      const v = new Float64Array(m);
-      for (let q = 0; q < m; q++) v[q] = col[rows[q]!]!;
-      after.set(j, v);
-    }
+    const after = gatherColumns(pop, touched, rows);
     // Each initiative's steps, in scenario order, on the rows it reaches.
     for (const p of chosen) {
       if (!position) {
