@@ -9,6 +9,13 @@ export const EVENT_SOURCE = 'liftcast';
 
 const Base = z.object({ version: z.literal(1), tenant: z.string().min(1), occurredAt: z.iso.datetime() });
 
+/** What the scenario events name: one version of a scenario, and the model it is forecast on. */
+const ScenarioVersionEvent = Base.extend({
+  scenarioId: z.string().min(1),
+  scenarioVersion: z.number().int().min(1),
+  modelId: z.string().min(1),
+});
+
 /** A model was requested whose fit is too large for the request: a worker fits it. */
 export const ModelFitRequestedSchema = Base.extend({ modelId: z.string().min(1), datasetId: z.string().min(1) });
 export type ModelFitRequested = z.infer<typeof ModelFitRequestedSchema>;
@@ -27,11 +34,7 @@ export type ModelFitted = z.infer<typeof ModelFittedSchema>;
  * (`forecastStatus: forecasting`): a worker computes it, stores it on that version, and publishes
  * `ScenarioForecasted` (or marks the version `failed`).
  */
-export const ScenarioForecastRequestedSchema = Base.extend({
-  scenarioId: z.string().min(1),
-  scenarioVersion: z.number().int().min(1),
-  modelId: z.string().min(1),
-});
+export const ScenarioForecastRequestedSchema = ScenarioVersionEvent;
 export type ScenarioForecastRequested = z.infer<typeof ScenarioForecastRequestedSchema>;
 
 /**
@@ -50,11 +53,7 @@ export type OptimizationRequested = z.infer<typeof OptimizationRequestedSchema>;
  * by the worker for a large scenario). Consumers read
  * the forecast with GET /v1/scenarios/{scenarioId}/versions/{scenarioVersion}.
  */
-export const ScenarioForecastedSchema = Base.extend({
-  scenarioId: z.string().min(1),
-  scenarioVersion: z.number().int().min(1),
-  modelId: z.string().min(1),
-});
+export const ScenarioForecastedSchema = ScenarioVersionEvent;
 export type ScenarioForecasted = z.infer<typeof ScenarioForecastedSchema>;
 
 /**
