@@ -3,7 +3,7 @@
  * these after validating the request; these call the pure model for validation and summaries and the
  * store for conditional writes. Nothing is written unless the whole upload is valid.
  */
-import { LIMITS, parseWave, type AttributeDescriptorInput, type RawTable, type RowError } from '../model/dataset.js';
+import { LIMITS, parseWave, type AttributeDescriptorInput, type MissingCode, type RawTable, type RowError } from '../model/dataset.js';
 import { addColumns, createSummaryAccumulator, finishSummary, summarize } from '../model/summary.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from './errors.js';
 import { newId } from './ids.js';
@@ -41,10 +41,10 @@ export class DatasetService {
    */
   async create(
     tenant: string,
-    input: { name: string; described: readonly AttributeDescriptorInput[]; table: RawTable; seal: boolean },
+    input: { name: string; described: readonly AttributeDescriptorInput[]; missing?: readonly MissingCode[]; table: RawTable; seal: boolean },
     idem?: IdempotencyInput,
   ): Promise<{ dataset: Dataset; replayed: boolean }> {
-    const parsed = parseWave(input.table, { described: input.described });
+    const parsed = parseWave(input.table, { described: input.described, ...(input.missing ? { missing: input.missing } : {}) });
     if (!parsed.ok) throw uploadRejected(parsed.errors, parsed.errorCount);
     const now = this.clock();
     let id = newId('ds', now.getTime());

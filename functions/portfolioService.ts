@@ -4,6 +4,7 @@
  * and comparisons read stored forecasts (no recomputation); the optimiser evaluates portfolios
  * through the scenario's model.
  */
+import { hasOwn } from '../model/text.js';
 import { createHash } from 'node:crypto';
 import type { OptimizationRequested } from '../events/contracts.js';
 import type { Forecast, Outcome } from '../model/scenario/contract.js';
@@ -352,7 +353,7 @@ function netValueOf(o: Outcome): { value: number; interval: [number, number] } |
 }
 
 function checkSegment(forecast: Forecast, segment: string | undefined): void {
-  if (segment !== undefined && !(segment in forecast.baseline.bySegment))
+  if (segment !== undefined && !hasOwn(forecast.baseline.bySegment, segment))
     throw new ValidationError(`No segment '${segment}' in this forecast; it has ${Object.keys(forecast.baseline.bySegment).join(', ')}.`, {
       errors: [{ field: 'query.segment', reason: 'unknown segment' }],
     });

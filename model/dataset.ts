@@ -7,6 +7,7 @@
  * the resulting {@link RespondentColumns} into compact chunks.
  */
 import { z } from 'zod';
+import { keyProblem, RESERVED_KEY, safeText, textProblem } from './text.js';
 
 /** Columns every wave must have. */
 export const REQUIRED_COLUMNS = ['respondent_id', 'account_id', 'segment', 'ltr'] as const;
@@ -31,7 +32,8 @@ export const LIMITS = {
 /** Column names are identifiers so they can be used as keys in formulas, URLs and JSON. */
 export const IdentifierSchema = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be an identifier: letters, digits and _, at most 64, not starting with a digit');
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be an identifier: letters, digits and _, at most 64, not starting with a digit')
+  .refine((name) => name !== RESERVED_KEY, { message: keyProblem(RESERVED_KEY)! });
 
 /** An attribute's answer scale, inclusive, e.g. `[1, 5]`. Survey scales are short; ±1000 bounds them. */
 export const ScaleSchema = z
@@ -42,12 +44,24 @@ export type Scale = z.infer<typeof ScaleSchema>;
 export const AttributeKindSchema = z.enum(['product', 'service', 'other']);
 export type AttributeKind = z.infer<typeof AttributeKindSchema>;
 
+/**
+ * A code a survey export writes for "not answered" or "don't know" (`-99`, `999`, `N/A`, `Don't
+ * know`): a number, or a word matched without regard to case or surrounding spaces.
+ */
+export const MissingCodeSchema = z.union([
+  z.number().min(-1e9).max(1e9),
+  safeText(z.string().trim().min(1).max(64)),
+]);
+export type MissingCode = z.infer<typeof MissingCodeSchema>;
+export const MissingCodesSchema = z.array(MissingCodeSchema).max(20);
+
 /** What the uploader tells us about an attribute column. */
 export const AttributeDescriptorSchema = z.strictObject({
   name: IdentifierSchema,
   kind: AttributeKindSchema,
-  label: z.string().min(1).max(200).optional(),
+  label: safeText(z.string().min(1).max(200)).optional(),
   scale: ScaleSchema.optional(),
+  missing: MissingCodesSchema.optional().describe('Codes meaning "not answered" in this column (overrides the upload-wide list)'),
 });
 export type AttributeDescriptorInput = z.infer<typeof AttributeDescriptorSchema>;
 
@@ -57,6 +71,7 @@ export const AttributeSchema = z.strictObject({
   kind: AttributeKindSchema,
   label: z.string().optional(),
   scale: ScaleSchema,
+  missing: MissingCodesSchema.optional().describe('Codes read as "not answered", exactly like a blank cell'),
 });
 export type Attribute = z.infer<typeof AttributeSchema>;
 
@@ -114,6 +129,8 @@ export type ParseResult =
 export interface ParseOptions {
   /** Descriptors given by the uploader; columns not described get kind `other` and scale 0–10. */
   described?: readonly AttributeDescriptorInput[];
+  /** Codes meaning "not answered" in every attribute column without its own list. */
+  missing?: readonly MissingCode[];
   /**
    * The dataset's attributes when appending a batch to an existing wave: the batch must carry
    * exactly these attribute columns (in any order), rated on the same scales.
@@ -154,6 +171,8 @@ export function parseWave(table: RawTable, options: ParseOptions = {}): ParseRes
   const firstRowOf = new Map<string, number>();
   const revenueOf = new Map<string, { value: number; row: number }>();
 
+  /** Columns of the current row whose cell broke the text rule (reported once, not again as empty). */
+  const flagged = new Set<string>();
   let size = 0;
   for (const raw of table.rows) {
     size++;
@@ -167,38 +186,52 @@ export function parseWave(table: RawTable, options: ParseOptions = {}): ParseRes
       report({ ...at(), reason: `row has ${raw.cells.length} cells but the header has ${width} columns` });
       continue;
     }
-    const cell = (i: number): RawCell => raw.cells[i];
+    // A cell with a control character (NUL, ESC, …) or a lone surrogate is a problem in itself,
+    // whatever its column: it is reported once and the cell is then read as blank.
+    flagged.clear();
+    const cell = (i: number): RawCell => {
+      const v = raw.cells[i];
+      if (typeof v !== 'string' || !hasSpecial(v)) return v;
+      const problem = textProblem(v);
+      if (problem === null) return v;
+      report({ ...at(table.columns[i]), reason: problem });
+      flagged.add(table.columns[i]!);
+      return null;
+    };
+    const fault = (column: string, reason: string): void => {
+      if (!flagged.has(column)) report({ ...at(column), reason });
+    };
 
     const rid = parseText(cell(index.respondent_id));
-    if (!rid.ok) report({ ...at('respondent_id'), reason: rid.reason });
+    if (!rid.ok) fault('respondent_id', rid.reason);
     else {
       const first = firstRowOf.get(rid.value);
       if (first !== undefined) report({ ...at('respondent_id'), reason: `duplicate respondent_id '${rid.value}' (first on row ${first})` });
       else firstRowOf.set(rid.value, raw.row);
     }
     const acc = parseText(cell(index.account_id));
-    if (!acc.ok) report({ ...at('account_id'), reason: acc.reason });
+    if (!acc.ok) fault('account_id', acc.reason);
     const seg = parseText(cell(index.segment));
-    if (!seg.ok) report({ ...at('segment'), reason: seg.reason });
+    if (!seg.ok) fault('segment', seg.reason);
     const score = parseLtr(cell(index.ltr));
-    if (!score.ok) report({ ...at('ltr'), reason: score.reason });
+    if (!score.ok) fault('ltr', score.reason);
 
     let roleValue: string | null = null;
     if (index.role !== undefined) {
       const r = parseOptionalText(cell(index.role));
-      if (!r.ok) report({ ...at('role'), reason: r.reason });
+      if (!r.ok) fault('role', r.reason);
       else roleValue = r.value;
     }
     let waveValue: string | null = null;
     if (index.wave !== undefined) {
       const w = parseOptionalDate(cell(index.wave));
-      if (!w.ok) report({ ...at('wave'), reason: w.reason });
+      if (!w.ok) fault('wave', w.reason);
       else waveValue = w.value;
     }
     let revenueValue = Number.NaN;
     if (index.account_revenue !== undefined) {
       const v = parseOptionalNumber(cell(index.account_revenue));
-      if (!v.ok) report({ ...at('account_revenue'), reason: v.reason });
+      if (!v.ok) fault('account_revenue', v.reason);
       else if (v.value !== null && v.value < 0) report({ ...at('account_revenue'), reason: `must be ≥ 0, got ${v.value}` });
       else if (v.value !== null) {
         revenueValue = v.value;
@@ -215,13 +248,18 @@ export function parseWave(table: RawTable, options: ParseOptions = {}): ParseRes
     }
     for (let a = 0; a < k; a++) {
       const attr = attributes[a]!;
-      const v = parseOptionalNumber(cell(header.attributeIndex[a]!));
+      const value = cell(header.attributeIndex[a]!);
+      if (header.missing[a]!(value)) {
+        ratings[a]!.push(Number.NaN);
+        continue;
+      }
+      const v = parseOptionalNumber(value);
       if (!v.ok) {
-        report({ ...at(attr.name), reason: v.reason });
+        fault(attr.name, v.reason);
         continue;
       }
       if (v.value !== null && (v.value < attr.scale[0] || v.value > attr.scale[1])) {
-        report({ ...at(attr.name), reason: `rating ${v.value} is outside the scale ${attr.scale[0]}–${attr.scale[1]}` });
+        fault(attr.name, `rating ${v.value} is outside the scale ${attr.scale[0]}–${attr.scale[1]}`);
         continue;
       }
       ratings[a]!.push(v.value ?? Number.NaN);
@@ -280,6 +318,36 @@ interface ResolvedHeader {
     Record<(typeof REQUIRED_COLUMNS)[number], number>;
   attributes: Attribute[];
   attributeIndex: number[];
+  /** Per attribute: whether a cell holds one of its missing-value codes. */
+  missing: ((cell: RawCell) => boolean)[];
+}
+
+/**
+ * Whether a cell is one of `codes`: numbers compare as numbers (`-99` matches `-99.0` and the JSON
+ * number −99), words without regard to case or surrounding spaces (`n/a` matches `N/A`).
+ */
+export function missingMatcher(codes: readonly MissingCode[] | undefined): (cell: RawCell) => boolean {
+  if (!codes || codes.length === 0) return () => false;
+  const numbers = new Set<number>();
+  const words = new Set<string>();
+  for (const c of codes) {
+    if (typeof c === 'number') numbers.add(c);
+    else {
+      const n = toNumber(c);
+      if (Number.isFinite(n)) numbers.add(n);
+      else words.add(c.trim().toLowerCase());
+    }
+  }
+  return (cell) => {
+    if (typeof cell === 'number') return numbers.has(cell);
+    if (typeof cell !== 'string') return false;
+    const text = cell.trim();
+    if (text === '') return false;
+    if (words.size > 0 && words.has(text.toLowerCase())) return true;
+    if (numbers.size === 0) return false;
+    const n = toNumber(text);
+    return Number.isFinite(n) && numbers.has(n);
+  };
 }
 
 function resolveHeader(
@@ -304,8 +372,9 @@ function resolveHeader(
     if (seen.has(name)) fail({ row: null, column: name, reason: `column '${name}' appears more than once in the header` });
     seen.add(name);
     if (RESERVED.has(name)) index[name] = i;
+    else if (name === RESERVED_KEY) fail({ row: null, column: name, reason: `column name ${keyProblem(name)}` });
     else if (!IdentifierSchema.safeParse(name).success)
-      fail({ row: null, column: name, reason: `column name '${name}' must be an identifier (letters, digits, _)` });
+      fail({ row: null, column: safeShow(name), reason: `column name '${safeShow(name)}' must be an identifier (letters, digits, _)` });
     else {
       attributeNames.push(name);
       attributeIndex.push(i);
@@ -326,40 +395,62 @@ function resolveHeader(
   }
   let attributes: Attribute[] = attributeNames.map((name) => {
     const d = described.get(name);
+    const missing = d?.missing ?? options.missing;
     return {
       name,
       kind: d?.kind ?? 'other',
       ...(d?.label !== undefined ? { label: d.label } : {}),
       scale: d?.scale ?? DEFAULT_SCALE,
+      ...(missing !== undefined && missing.length > 0 ? { missing: [...missing] } : {}),
     };
   });
+  for (const a of attributes)
+    for (const code of a.missing ?? [])
+      if (typeof code === 'number' && code >= a.scale[0] && code <= a.scale[1])
+        fail({ row: null, column: a.name, reason: `missing-value code ${code} is inside the scale ${a.scale[0]}–${a.scale[1]}: it would hide real answers` });
   if (options.expected) {
     const expected = new Map(options.expected.map((a) => [a.name, a]));
     for (const name of attributeNames)
       if (!expected.has(name)) fail({ row: null, column: name, reason: `attribute '${name}' is not in this dataset` });
     for (const name of expected.keys())
       if (!attributeNames.includes(name)) fail({ row: null, column: name, reason: `attribute column '${name}' of this dataset is missing` });
-    // A batch is rated on the dataset's scales whatever it says about itself.
+    // A batch is rated on the dataset's scales, with its missing codes, whatever it says about itself.
     attributes = attributes.map((a) => expected.get(a.name) ?? a);
   }
   if (bad) return null;
-  return { index: index as ResolvedHeader['index'], attributes, attributeIndex };
+  return { index: index as ResolvedHeader['index'], attributes, attributeIndex, missing: attributes.map((a) => missingMatcher(a.missing)) };
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** Text echoed in a problem, with any control character replaced by U+FFFD so the answer is clean. */
+function safeShow(text: string): string {
+  return hasSpecial(text) && textProblem(text) !== null ? text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]|[\ud800-\udfff]/gu, '\ufffd') : text;
+}
+
+/** A cheap first test: only text with a character outside printable ASCII needs the full rule. */
+function hasSpecial(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) return true;
+  }
+  return false;
+}
+
 function show(v: RawCell): string {
-  return typeof v === 'string' ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'` : String(v);
+  return typeof v === 'string' ? `'${safeShow(v.length > 40 ? `${v.slice(0, 40)}…` : v)}'` : String(v);
 }
 
 function isBlank(v: RawCell): v is null | undefined | '' {
   return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 }
 
+/** An identifier cell (respondent, account, segment, role): trimmed, bounded, safe as a key. */
 function parseText(v: RawCell): Parsed<string> {
   if (isBlank(v)) return { ok: false, reason: 'is required but empty' };
   const s = typeof v === 'number' ? String(v) : v.trim();
   if (s.length > LIMITS.textLength) return { ok: false, reason: `is longer than ${LIMITS.textLength} characters` };
+  if (s === RESERVED_KEY) return { ok: false, reason: keyProblem(s)! };
   return { ok: true, value: s };
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Attribute, RespondentColumns } from './dataset.js';
 import { AttributeKindSchema, ScaleSchema } from './dataset.js';
 import { addToMix, emptyMix, mixSize, npsScore, type LoyaltyMix } from './nps.js';
+import { keyed } from './text.js';
 
 const NpsGroupSchema = z.object({
   score: z.number().min(-100).max(100).nullable().describe('% promoters − % detractors; null for no respondents'),
@@ -108,7 +109,7 @@ function groupNps(mix: LoyaltyMix): z.infer<typeof SegmentNpsSchema> {
 }
 
 function byKey(groups: Map<string, LoyaltyMix>): Record<string, z.infer<typeof SegmentNpsSchema>> {
-  return Object.fromEntries([...groups.keys()].sort().map((k) => [k, groupNps(groups.get(k)!)]));
+  return keyed([...groups.keys()].sort().map((k) => [k, groupNps(groups.get(k)!)] as const));
 }
 
 /** The finished summary, as stored with the dataset and returned by the API. */

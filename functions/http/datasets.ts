@@ -4,7 +4,19 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { AttributeDescriptorSchema, LIMITS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ScaleSchema, tableFromObjects, type AttributeDescriptorInput, type RawTable } from '../../model/dataset.js';
+import {
+  AttributeDescriptorSchema,
+  LIMITS,
+  MissingCodesSchema,
+  OPTIONAL_COLUMNS,
+  REQUIRED_COLUMNS,
+  ScaleSchema,
+  tableFromObjects,
+  type AttributeDescriptorInput,
+  type MissingCode,
+  type RawTable,
+} from '../../model/dataset.js';
+import { safeText, userRecord } from '../../model/text.js';
 import type { DatasetService } from '../datasetService.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 import { DatasetSchema, type DynamoDatasetStore } from '../store/datasets.js';
@@ -15,14 +27,19 @@ import { errorResponses, named, validationHook } from './openapi.js';
 
 const CellSchema = z.union([z.string(), z.number(), z.null()]);
 const RowsSchema = z
-  .array(z.record(z.string(), CellSchema))
+  .array(userRecord(z.string(), CellSchema))
   .openapi({ description: `Respondents, one object per row; at most ${LIMITS.rowsPerRequest} per request.` });
+
+const DatasetName = safeText(z.string().trim().min(1).max(200));
 
 const CreateJsonSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: DatasetName,
     attributes: z.array(AttributeDescriptorSchema).max(LIMITS.attributes).default([]).openapi({
-      description: 'Describes attribute columns (kind, label, scale). Columns not described are kind "other" on a 0–10 scale.',
+      description: 'Describes attribute columns (kind, label, scale, missing codes). Columns not described are kind "other" on a 0–10 scale.',
+    }),
+    missing: MissingCodesSchema.default([]).openapi({
+      description: 'Codes that mean "not answered" in every attribute column (e.g. [-99, "N/A"]), read exactly like a blank; an attribute\'s own `missing` replaces it',
     }),
     rows: RowsSchema,
     seal: z.boolean().default(true).openapi({ description: 'false keeps the dataset open for appended batches' }),
@@ -35,9 +52,12 @@ const ScaleText = z
   .string()
   .regex(/^-?\d+(\.\d+)?--?\d+(\.\d+)?$/, 'a scale is written min-max, e.g. 1-5');
 const NameList = z.string().regex(/^[A-Za-z0-9_]+(,[A-Za-z0-9_]+)*$/, 'a comma-separated list of column names');
+/** Missing-value codes in a query: comma-separated (`-99,99,N/A`); a code may not contain , | or :. */
+const CodeList = safeText(z.string().max(2000)).refine((v) => v.split(',').every((c) => c.trim() !== ''), 'a comma-separated list of codes, none empty');
+const CodesFor = safeText(z.string().max(4000)).regex(/^[A-Za-z0-9_]+:[^,:|]+(\|[^,:|]+)*(,[A-Za-z0-9_]+:[^,:|]+(\|[^,:|]+)*)*$/, 'attr:code|code pairs, comma-separated (e.g. price:99|N/A,support:-1)');
 
 const CreateQuerySchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional().openapi({ description: 'Dataset name (CSV uploads)' }),
+  name: DatasetName.optional().openapi({ description: 'Dataset name (CSV uploads)' }),
   scale: ScaleText.optional().openapi({ description: 'Scale of every attribute (CSV), e.g. 1-5; default 0-10' }),
   scales: z
     .string()
@@ -47,6 +67,8 @@ const CreateQuerySchema = z.strictObject({
   product: NameList.optional().openapi({ description: 'Attribute columns that rate the product (CSV)' }),
   service: NameList.optional().openapi({ description: 'Attribute columns that rate the service (CSV)' }),
   seal: z.enum(['true', 'false']).optional().openapi({ description: 'false keeps the dataset open for appended batches (CSV)' }),
+  missing: CodeList.optional().openapi({ description: 'Codes meaning "not answered" in every attribute column (CSV), read like a blank cell, e.g. -99,99,N/A' }),
+  missingFor: CodesFor.optional().openapi({ description: 'Per-attribute missing codes (CSV), replacing `missing` for those columns, e.g. price:99|N/A,support:-1' }),
 });
 
 const IdParams = z.object({
@@ -165,10 +187,10 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
     const tenant = c.get('identity').tenant;
     const query = c.req.valid('query');
     const csv = await readCsvUpload(c, () => validJson(c, CreateJsonSchema).rows);
-    let input: { name: string; described: AttributeDescriptorInput[]; table: RawTable; seal: boolean };
+    let input: { name: string; described: AttributeDescriptorInput[]; missing: MissingCode[]; table: RawTable; seal: boolean };
     if (csv) {
       if (!query.name) throw new ValidationError('Name the dataset with ?name= for CSV uploads.', { errors: [{ field: 'query.name', reason: 'required for CSV uploads' }] });
-      input = { name: query.name, described: describeFromQuery(query, csv.columns), table: csv, seal: query.seal !== 'false' };
+      input = { name: query.name, described: describeFromQuery(query, csv.columns), missing: codesOf(query.missing), table: csv, seal: query.seal !== 'false' };
     } else {
       const extra = Object.keys(query).filter((k) => k !== 'name' && k !== 'seal');
       if (extra.length > 0)
@@ -176,7 +198,7 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
           errors: extra.map((k) => ({ field: `query.${k}`, reason: 'use the attributes field of the JSON body' })),
         });
       const body = validJson(c, CreateJsonSchema);
-      input = { name: body.name, described: body.attributes, table: tableFromObjects(body.rows), seal: body.seal };
+      input = { name: body.name, described: body.attributes, missing: body.missing, table: tableFromObjects(body.rows), seal: body.seal };
     }
     const key = c.req.valid('header')['idempotency-key'];
     const idem = key ? { key, fingerprint: await requestFingerprint(c) } : undefined;
@@ -268,6 +290,15 @@ async function readCsvUpload(c: Context, jsonRows: () => unknown[]): Promise<Raw
   throw new UnsupportedMediaTypeError('Send the wave as text/csv or application/json.');
 }
 
+/** Codes from a comma-separated query value: numbers where they read as plain numbers, words otherwise. */
+function codesOf(text: string | undefined): MissingCode[] {
+  if (text === undefined) return [];
+  return text.split(',').map((c) => {
+    const t = c.trim();
+    return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(t) ? Number(t) : t;
+  });
+}
+
 function parseScale(text: string): [number, number] {
   const m = /^(-?\d+(?:\.\d+)?)-(-?\d+(?:\.\d+)?)$/.exec(text)!;
   return [Number(m[1]), Number(m[2])];
@@ -287,6 +318,12 @@ function describeFromQuery(query: z.infer<typeof CreateQuerySchema>, columns: st
     const [name, text] = pair.split(':') as [string, string];
     scales.set(name, parseScale(text));
   }
+  const missingFor = new Map<string, MissingCode[]>();
+  for (const pair of query.missingFor?.split(',') ?? []) {
+    const [name, codes] = pair.split(':') as [string, string];
+    if (missingFor.has(name)) errors.push({ field: 'query.missingFor', reason: `'${name}' is listed twice` });
+    missingFor.set(name, codesOf(codes.replace(/\|/g, ',')));
+  }
   const base = query.scale ? parseScale(query.scale) : undefined;
   for (const [name, scale] of [...scales, ...(base ? [['scale', base] as const] : [])]) {
     const ok = ScaleSchema.safeParse(scale);
@@ -294,13 +331,14 @@ function describeFromQuery(query: z.infer<typeof CreateQuerySchema>, columns: st
   }
   if (errors.length > 0) throw new ValidationError('The query parameters describing the CSV are not valid.', { errors });
   const reserved = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
-  const names = new Set([...columns.filter((c) => !reserved.has(c)), ...kinds.keys(), ...scales.keys()]);
+  const names = new Set([...columns.filter((c) => !reserved.has(c)), ...kinds.keys(), ...scales.keys(), ...missingFor.keys()]);
   const described: AttributeDescriptorInput[] = [];
   for (const name of names) {
     const scale = scales.get(name) ?? base;
     const kind = kinds.get(name);
-    if (!kind && !scale) continue;
-    described.push({ name, kind: kind ?? 'other', ...(scale ? { scale } : {}) });
+    const missing = missingFor.get(name);
+    if (!kind && !scale && !missing) continue;
+    described.push({ name, kind: kind ?? 'other', ...(scale ? { scale } : {}), ...(missing ? { missing } : {}) });
   }
   return described;
 }

@@ -5,6 +5,7 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { OptimizeRequestSchema } from '../../model/scenario/optimize.js';
+import { safeKey } from '../../model/text.js';
 import { RankBySchema, rankingCsv } from '../../model/scenario/ranking.js';
 import type { PortfolioService } from '../portfolioService.js';
 import { OptimizationSchema } from '../store/optimizations.js';
@@ -48,7 +49,7 @@ const OptimizationJob = named(OptimizationSchema, 'OptimizationJob', { descripti
 const IdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'scn_01jd3v4k8m2a7q9x0c5t6w1r3e' }) });
 const RankingQuery = z.strictObject({
   by: RankBySchema.default('roi').openapi({ description: 'roi | npv | npsLift | liftPerMillion | paybackMonths (shortest first)' }),
-  segment: z.string().min(1).max(128).optional().openapi({ description: 'Rank by this segment’s NPS lift' }),
+  segment: safeKey(z.string().min(1).max(128)).optional().openapi({ description: 'Rank by this segment’s NPS lift' }),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(400).optional(),
   format: z.enum(['json', 'csv']).optional().openapi({ description: 'csv: the same page as CSV (or send Accept: text/csv)' }),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { IdentifierSchema, LIMITS } from '../dataset.js';
+import { safeKey } from '../text.js';
 
 /** Columns a model can be fitted per level of (partial pooling toward the overall model). */
 export const SegmentBySchema = z.enum(['segment', 'role', 'wave', 'none']);
@@ -59,7 +60,7 @@ export const ChangeSchema = z.strictObject({
 });
 export type Change = z.infer<typeof ChangeSchema>;
 
-const NameList = z.array(z.string().min(1).max(LIMITS.textLength)).min(1).max(10_000);
+const NameList = z.array(safeKey(z.string().min(1).max(LIMITS.textLength))).min(1).max(10_000);
 export const TargetSchema = z.strictObject({
   segments: NameList.optional(),
   roles: NameList.optional(),

@@ -10,6 +10,7 @@ import { fitLinearModel, populationMoments, totalMoments } from './linearModel.j
 import { fitOrdinalModel } from './ordinalModel.js';
 import type { Population } from './population.js';
 import { normalCdf } from '../stats.js';
+import { keyed } from '../text.js';
 
 export { predictWhatIf } from './whatIf.js';
 
@@ -60,7 +61,7 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
     respondents: pop.missing.respondents,
     used: pop.n,
     dropped: pop.missing.dropped,
-    imputed: Object.fromEntries(names.map((n, j) => [n, pop.missing.imputed[j]!])),
+    imputed: keyed(names.map((n, j) => [n, pop.missing.imputed[j]!] as const)),
     missingRule: pop.missing.rule,
   };
   const attributes = pop.attributes.map((a) => ({ name: a.name, kind: a.kind, scale: a.scale }));

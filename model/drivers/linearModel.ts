@@ -13,6 +13,7 @@ import { chooseRidgeLambda, cvRmse, fitLinear, type FitResult, type LinearFit, t
 import { addColumns, addColumnsByFold, createFoldMoments, createMoments, foldOf, sumMoments, type Moments } from './moments.js';
 import type { FitSummary, ModelFailure, ModelRequest } from './contract.js';
 import type { Population } from './population.js';
+import { keyed } from '../text.js';
 
 export interface LinearParameters {
   kind: 'linear';
@@ -241,7 +242,7 @@ export function fitLinearModel(pop: Population, request: ModelRequest, moments =
     }
     pooling = best ?? POOLING_GRID[POOLING_GRID.length - 1]!;
   }
-  const segments: Record<string, FitSummary & { scale: 'ltr' }> = {};
+  const segments: Record<string, FitSummary & { scale: 'ltr' }> = keyed([]);
   const intercepts: number[] = [];
   const slopes: number[][] = [];
   for (let g = 0; g < G; g++) {

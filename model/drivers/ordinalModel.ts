@@ -7,6 +7,7 @@ import type { FitSummary, ModelFailure, ModelRequest } from './contract.js';
 import { categoryProbabilities, fitOrdinal, groupCoefficients, Layout, linearPredictor, type OrdinalData, type OrdinalFit, type OrdinalParams, type OrdinalSpec, type RowFilter } from './ordinal.js';
 import { foldOf } from './moments.js';
 import type { Population } from './population.js';
+import { keyed } from '../text.js';
 
 /** Respondents used to choose the structure: above this a hashed subsample (the final fit uses all). */
 export const CV_MAX_ROWS = 40_000;
@@ -275,7 +276,7 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest): Ordinal
   };
   const chosenCv = curve[best]!;
   const overall = mz(() => true);
-  const segments: Record<string, FitSummary & { scale: 'logit' }> = {};
+  const segments: Record<string, FitSummary & { scale: 'logit' }> = keyed([]);
   const acc = outOfFold[best]!;
   for (let g = 0; g < G; g++) {
     const within = mz((i) => group[i] === g);

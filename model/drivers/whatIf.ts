@@ -19,6 +19,7 @@ import type { LinearParameters } from './linearModel.js';
 import type { OrdinalParameters } from './ordinalModel.js';
 import { cutsOf } from './ordinalModel.js';
 import type { Population } from './population.js';
+import { keyed } from '../text.js';
 
 /**
  * The current ratings of `rows` on each attribute in `attributes` (column indices, repeats allowed),
@@ -389,11 +390,10 @@ function aggregate(pop: Population, mask: Uint8Array, rows: Uint32Array, crossin
     const lift = n > 0 ? (100 * d) / n : 0;
     return { baseline, predicted: baseline + lift, lift };
   };
-  const bySegment: Record<string, NpsChange> = {};
+  const bySegment = keyed(pop.levels.segment.map((name, s) => [name, npsChange(base[s]!, change[s]!, count[s]!)] as const));
   let tb = 0;
   let td = 0;
   for (let s = 0; s < S; s++) {
-    bySegment[pop.levels.segment[s]!] = npsChange(base[s]!, change[s]!, count[s]!);
     tb += base[s]!;
     td += change[s]!;
   }

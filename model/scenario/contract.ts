@@ -5,7 +5,13 @@
  */
 import { z } from 'zod';
 import { ChangeSchema, TargetSchema } from '../drivers/contract.js';
-import { IdentifierSchema } from '../dataset.js';
+import { IdentifierSchema, LIMITS } from '../dataset.js';
+import { safeKey, safeText, userRecord } from '../text.js';
+
+const Name = safeText(z.string().trim().min(1).max(200));
+const Description = safeText(z.string().max(2000), { tab: true, newline: true });
+/** A segment or role named as a record key (revenueBase, roleWeights). */
+const LevelKey = safeKey(z.string().min(1).max(LIMITS.textLength));
 
 const Money = z.number().min(0).max(1e13);
 
@@ -24,8 +30,8 @@ export const InitiativeSchema = z.strictObject({
     .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a slug: lower-case letters and digits joined by single hyphens')
     .max(64)
     .describe('Unique within the scenario'),
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).optional(),
+  name: Name,
+  description: Description.optional(),
   effects: z.array(EffectSchema).min(1).max(20),
   target: TargetSchema.optional(),
   reach: z.number().gt(0).max(1).default(1).describe('Share of targeted accounts the initiative actually reaches'),
@@ -63,19 +69,17 @@ export const DEFAULT_ECONOMICS: Economics = {
 
 export const ScenarioInputSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(2000).optional(),
+    name: Name,
+    description: Description.optional(),
     modelId: z.string().min(1).max(64),
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
     horizonYears: z.number().int().min(1).max(10).default(3),
     discountRate: z.number().min(0).max(1).default(0.08),
     economics: EconomicsSchema.optional(),
-    revenueBase: z
-      .record(z.string().min(1).max(128), Money)
+    revenueBase: userRecord(LevelKey, Money)
       .optional()
       .describe('Total annual revenue per segment, to extrapolate from surveyed accounts to the whole book'),
-    roleWeights: z
-      .record(z.string().min(1).max(128), z.number().min(0).max(1000))
+    roleWeights: userRecord(LevelKey, z.number().min(0).max(1000))
       .optional()
       .describe('How much each role counts in its account’s loyalty mix (default: equal)'),
     initiatives: z.array(InitiativeSchema).min(1).max(50),

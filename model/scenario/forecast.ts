@@ -24,6 +24,7 @@
 import type { DriverModel } from '../drivers/contract.js';
 import type { Population } from '../drivers/population.js';
 import { normalQuantile } from '../stats.js';
+import { keyed, own } from '../text.js';
 import { applyStep, applyStepAt, crossingProbabilities, gatherColumns, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
 import { DEFAULT_ECONOMICS, type Economics, type Forecast, type Initiative, type NpsForecast, type Outcome, type ScenarioFailure, type ScenarioInput } from './contract.js';
 
@@ -182,7 +183,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
 
   // --- Accounts: role weights, revenue, baseline loyalty multiplier --------------------------------
   const A = pop.levels.account.length;
-  const roleWeight = pop.levels.role.map((r) => scenario.roleWeights?.[r] ?? 1);
+  const roleWeight = pop.levels.role.map((r) => own(scenario.roleWeights, r) ?? 1);
   const accountWeight = new Float64Array(A);
   for (let r = 0; r < pop.n; r++) accountWeight[pop.account[r]!]! += roleWeight[pop.role[r]!]!;
   const omega = new Float64Array(pop.n); // respondent's share of their account's mix
@@ -217,10 +218,10 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
     }
     for (let a = 0; a < A; a++) {
       const s = accountSegment[a]!;
-      const base = scenario.revenueBase[pop.levels.segment[s]!] ?? 0;
+      const base = own(scenario.revenueBase, pop.levels.segment[s]!) ?? 0;
       revenue[a] = known[s]! > 0 ? (base * (Number.isFinite(accountRevenue[a]!) ? accountRevenue[a]! : 0)) / known[s]! : base / count[s]!;
     }
-    const missing = pop.levels.segment.filter((s) => scenario.revenueBase![s] === undefined);
+    const missing = pop.levels.segment.filter((s) => own(scenario.revenueBase, s) === undefined);
     if (missing.length > 0) notes.push(`revenueBase gives no revenue for ${missing.join(', ')}: their revenue impact is 0.`);
     notes.push('Revenue is extrapolated to each segment’s revenueBase in proportion to surveyed accounts’ revenue (equal shares where unknown).');
   } else {
@@ -378,7 +379,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
         gradNps[(S * G + g) * k + j]! += v;
       }
     }
-    const se = pop.levels.group.map((level) => model.segments[level]?.coefficients.map((c) => c.stdError) ?? model.fit.coefficients.map((c) => c.stdError));
+    const se = pop.levels.group.map((level) => own(model.segments, level)?.coefficients.map((c) => c.stdError) ?? model.fit.coefficients.map((c) => c.stdError));
     const modelVar = (slot: number, n: number): number => {
       let v = 0;
       for (let g = 0; g < G; g++) for (let j = 0; j < k; j++) v += ((gradNps[(slot * G + g) * k + j]! / n) * se[g]![j]!) ** 2;
@@ -418,8 +419,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
     let baseTotal = 0;
     for (let s = 0; s < S; s++) baseTotal += baseNet[s]!;
     const nps = npsOf(null, pop.n, baseTotal);
-    const bySegment: Record<string, NpsForecast> = {};
-    for (let s = 0; s < S; s++) bySegment[pop.levels.segment[s]!] = npsOf(s, segmentSize[s]!, baseNet[s]!);
+    const bySegment = keyed(pop.levels.segment.map((name, s) => [name, npsOf(s, segmentSize[s]!, baseNet[s]!)] as const));
     const shares = {
       before: { promoters: (100 * baseShares.promoters) / pop.n, passives: (100 * baseShares.passives) / pop.n, detractors: (100 * baseShares.detractors) / pop.n },
       after: {
@@ -510,12 +510,9 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
   const rampOf = (months: number): number[] => Array.from({ length: horizon }, (_, t) => rampShare(t + 1, months));
   const portfolioRamp = (chosen: readonly Plan[]): number[] => rampOf(Math.max(0, ...chosen.map((p) => p.initiative.rampMonths)));
 
-  const bySegment: Record<string, number> = {};
+  const bySegment = keyed(pop.levels.segment.map((name, s) => [name, (100 * baseNet[s]!) / segmentSize[s]!] as const));
   let baseTotal = 0;
-  for (let s = 0; s < S; s++) {
-    bySegment[pop.levels.segment[s]!] = (100 * baseNet[s]!) / segmentSize[s]!;
-    baseTotal += baseNet[s]!;
-  }
+  for (let s = 0; s < S; s++) baseTotal += baseNet[s]!;
   notes.push(
     'NPS lifts are steady-state effects (after each ramp); revenue follows the ramp.',
     `Intervals (${Math.round(level * 100)} %) combine model uncertainty (delta method on each segment's slopes), sampling noise (accounts as clusters) and each effect's range (recomputed at its ends).`,
@@ -544,7 +541,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
         portfolio,
         assumptions: {
           economics,
-          roleWeights: Object.fromEntries(pop.levels.role.map((r, i) => [r, roleWeight[i]!])),
+          roleWeights: keyed(pop.levels.role.map((r, i) => [r, roleWeight[i]!] as const)),
           revenueSource,
           method: `${model.method} driver model; reach by a hash of (account, initiative id); revenue from each account's loyalty mix`,
           notes,

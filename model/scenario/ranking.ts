@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Forecast, Outcome } from './contract.js';
 import { normalCdf, normalQuantile } from '../stats.js';
+import { own } from '../text.js';
 
 export const RankBySchema = z.enum(['roi', 'npv', 'npsLift', 'liftPerMillion', 'paybackMonths']);
 export type RankBy = z.infer<typeof RankBySchema>;
@@ -34,7 +35,7 @@ type Initiative = Forecast['initiatives'][number];
 const netValue = (o: Outcome): number | null => (o.revenue ? o.revenue.npv - o.cost.total : null);
 
 function metric(o: Initiative, by: RankBy, segment: string | undefined): { value: number | null; interval: [number, number] | null } {
-  const nps = segment ? o.bySegment[segment] : o.nps;
+  const nps = segment !== undefined ? own(o.bySegment, segment) : o.nps;
   switch (by) {
     case 'npsLift':
       return { value: nps?.lift ?? null, interval: nps?.interval ?? null };
@@ -82,7 +83,7 @@ export function rankInitiatives(forecast: Forecast, by: RankBy, segment?: string
         probabilityAboveNext = s > 0 ? normalCdf(diff / s) : diff > 0 ? 1 : 0.5;
       }
     }
-    const nps = segment ? r.o.bySegment[segment]! : r.o.nps;
+    const nps = segment !== undefined ? own(r.o.bySegment, segment)! : r.o.nps;
     return {
       rank: i + 1,
       id: r.o.id,
