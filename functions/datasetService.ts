@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import { newId } from './ids.js';
 import { encodeChunks } from './store/chunkCodec.js';
 import type { Outbox, PendingEvent } from './store/outbox.js';
-import type { BatchRecord, Dataset, DynamoDatasetStore } from './store/datasets.js';
+import { DatasetSchema, type BatchRecord, type Dataset, type DynamoDatasetStore } from './store/datasets.js';
 import type { IdempotencyStore } from './store/idempotency.js';
 
 /** Batch key of the rows sent with the creating request. */
@@ -50,7 +50,7 @@ export class DatasetService {
     let id = newId('ds', now.getTime());
     if (idem) {
       const start = await this.idempotency.start(tenant, 'datasets', idem.key, idem.fingerprint, id, now.getTime());
-      if (start.kind === 'replay') return { dataset: start.body as Dataset, replayed: true };
+      if (start.kind === 'replay') return { dataset: await this.replay(tenant, start.body), replayed: true };
       id = start.resourceId;
     }
     const chunks = encodeChunks(parsed.columns);
@@ -92,9 +92,22 @@ export class DatasetService {
       if (!(e instanceof ConflictError) || !idem) throw e;
       // A concurrent retry with the same key finished first: answer as it did.
       const again = await this.idempotency.start(tenant, 'datasets', idem.key, idem.fingerprint, id, now.getTime());
-      if (again.kind === 'replay') return { dataset: again.body as Dataset, replayed: true };
+      if (again.kind === 'replay') return { dataset: await this.replay(tenant, again.body), replayed: true };
       throw e;
     }
+  }
+
+  /**
+   * The first response of an idempotent upload, as long as its dataset still exists: after a
+   * delete the key cannot bring it back (409, as for scenarios), and a new key uploads it again.
+   */
+  private async replay(tenant: string, body: unknown): Promise<Dataset> {
+    const dataset = DatasetSchema.parse(body);
+    if (!(await this.store.getMeta(tenant, dataset.id)))
+      throw new ConflictError(`The dataset this Idempotency-Key created ('${dataset.id}') has since been deleted; send a new key to upload it again.`, {
+        errors: [{ field: 'header.Idempotency-Key', reason: `its dataset '${dataset.id}' was deleted` }],
+      });
+    return dataset;
   }
 
   /**

@@ -122,6 +122,15 @@ export class ModelService {
     try {
       outcome = await this.fit(tenant, meta, request);
     } catch (error) {
+      // Its respondents vanished mid-read: the dataset is being deleted, and the model says so.
+      if (!(error instanceof ServiceUnavailableError) && !(await this.datasets.getMeta(tenant, request.datasetId))) {
+        await this.record(tenant, record, { status: 'failed', problem: datasetGoneProblem(request.datasetId) });
+        throw new ConflictError(`Dataset '${request.datasetId}' was deleted while the model was being fitted.`, {
+          cause: error,
+          errors: [{ field: 'body.datasetId', reason: `dataset '${request.datasetId}' was deleted during the fit` }],
+          extensions: { modelId: record.id },
+        });
+      }
       await this.record(tenant, record, { status: 'failed', problem: unexpectedProblem() });
       throw error;
     }
@@ -187,7 +196,7 @@ export class ModelService {
     try {
       const request = ModelRequestSchema.parse(record.request);
       const meta = await this.datasets.getMeta(tenant, record.datasetId);
-      if (!meta) problem = { title: 'The dataset is gone', detail: `Dataset '${record.datasetId}' was deleted before the model could be fitted.` };
+      if (!meta) problem = datasetGoneProblem(record.datasetId);
       else {
         const outcome = await this.fit(tenant, meta, request);
         if (outcome.ok) model = outcome.model;
@@ -195,19 +204,22 @@ export class ModelService {
       }
     } catch (error) {
       if (error instanceof ServiceUnavailableError) throw error;
-      this.logger.log('error', 'model fit failed', { tenant, modelId, error });
-      problem = unexpectedProblem();
+      if (!(await this.datasets.getMeta(tenant, record.datasetId))) problem = datasetGoneProblem(record.datasetId);
+      else {
+        this.logger.log('error', 'model fit failed', { tenant, modelId, error });
+        problem = unexpectedProblem();
+      }
     }
     const now = this.clock().toISOString();
     let finished: boolean;
     if (model) {
       try {
-        finished = await this.finishReady(tenant, modelId, model, now, (failed) => this.fitted(tenant, record, now, failed));
+        finished = await this.finishReady(tenant, modelId, record.datasetId, model, now, (failed) => this.fitted(tenant, record, now, failed));
       } catch (error) {
-        if (!(error instanceof UnprocessableError)) throw error;
+        if (!(error instanceof UnprocessableError || error instanceof ConflictError)) throw error;
         finished = true;
         model = null;
-        problem = storedProblem(error);
+        problem = error instanceof ConflictError ? datasetGoneProblem(record.datasetId) : storedProblem(error);
       }
     } else {
       const failed = problem ?? unexpectedProblem();
@@ -376,7 +388,7 @@ export class ModelService {
   ): Promise<string> {
     await this.models.create(tenant, record);
     const now = this.clock().toISOString();
-    if (outcome.status === 'ready') await this.finishReady(tenant, record.id, outcome.doc, now);
+    if (outcome.status === 'ready') await this.finishReady(tenant, record.id, record.datasetId, outcome.doc, now);
     else await this.models.finish(tenant, record.id, outcome, now);
     return now;
   }
@@ -387,12 +399,13 @@ export class ModelService {
    *
    * @param event the `ModelFitted` owed for each outcome (`null`: ready), when a worker fitted it
    */
-  private async finishReady(tenant: string, id: string, doc: DriverModel, now: string, event?: (problem: Problem | null) => PendingEvent): Promise<boolean> {
+  private async finishReady(tenant: string, id: string, datasetId: string, doc: DriverModel, now: string, event?: (problem: Problem | null) => PendingEvent): Promise<boolean> {
     try {
-      return await this.models.finish(tenant, id, { status: 'ready', doc }, now, event?.(null));
+      return await this.models.finish(tenant, id, { status: 'ready', doc }, now, event?.(null), datasetId);
     } catch (error) {
-      if (error instanceof UnprocessableError) {
-        const problem = storedProblem(error);
+      if (error instanceof UnprocessableError || error instanceof ConflictError) {
+        // Too large to store, or its dataset was deleted while it was fitted: failed, saying why.
+        const problem = error instanceof ConflictError ? datasetGoneProblem(datasetId) : storedProblem(error);
         await this.models.finish(tenant, id, { status: 'failed', problem }, now, event?.(problem));
       }
       throw error;
@@ -469,6 +482,10 @@ function whatIfFields(whatIf: WhatIf, name: string): string[] {
 
 function storedProblem(error: ProblemError): Problem {
   return { title: error.title, detail: error.message, ...(error.errors ? { errors: error.errors.map((e) => ({ ...e })) } : {}) };
+}
+
+function datasetGoneProblem(datasetId: string): Problem {
+  return { title: 'The dataset is gone', detail: `Dataset '${datasetId}' was deleted while the model was being fitted; fit a model on another dataset.` };
 }
 
 function unexpectedProblem(): Problem {

@@ -8,9 +8,10 @@ import { createRequire } from 'node:module';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
 import type { DatasetService } from '../datasetService.js';
-import { NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { MalformedRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
 import { consoleLogger, type Logger, type RequestScope } from '../log.js';
 import type { ModelService } from '../modelService.js';
 import type { DynamoDatasetStore } from '../store/datasets.js';
@@ -26,6 +27,7 @@ import { validationHook } from './openapi.js';
 import { installProblemHandling } from './problem.js';
 import { portfolioRoutes } from './portfolio.js';
 import { scenarioRoutes } from './scenarios.js';
+import { decodeUtf8, describeInvalid, invalidUtf8Lines } from './utf8.js';
 
 /**
  * Largest request body accepted: 4 MiB. Lambda refuses invocations over 6 MiB, and the event
@@ -110,6 +112,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use('/v1/*', authenticate(deps.auth));
+  app.use('/v1/*', requireUtf8Body);
   app.route('/v1/datasets', datasetRoutes(deps.datasets));
   app.route('/v1/models', modelRoutes(deps.models));
   app.route('/v1/scenarios', scenarioRoutes(deps.scenarios));
@@ -118,3 +121,19 @@ export function createApp(deps: AppDeps) {
 }
 
 export type LiftcastApp = ReturnType<typeof createApp>;
+
+/**
+ * Refuses a JSON (or any non-CSV) body that is not UTF-8, naming the first bad line, rather than
+ * letting the JSON parser read U+FFFD into a name. CSV uploads are checked by their route, which
+ * reports each bad line as a row error.
+ */
+const requireUtf8Body = createMiddleware(async (c, next) => {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'DELETE') return next();
+  if (/^text\/csv\b/i.test(c.req.header('content-type') ?? '')) return next();
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (bytes.length > 0 && decodeUtf8(bytes) === null) {
+    const [first] = invalidUtf8Lines(bytes, 1);
+    throw new MalformedRequestError('The body is not valid UTF-8.', { errors: [{ field: 'body', ...(first ? { line: first.line, reason: `line ${first.line} ${describeInvalid(first)}` } : { reason: 'not valid UTF-8' }) }] });
+  }
+  return next();
+});

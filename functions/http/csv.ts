@@ -4,7 +4,8 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import type { RawTable } from '../../model/dataset.js';
-import { ValidationError } from '../errors.js';
+import { ValidationError, type ProblemDetailItem } from '../errors.js';
+import { decodeUtf8, describeInvalid, invalidUtf8Lines } from './utf8.js';
 
 /**
  * Parses a CSV body; the first record is the header. Throws {@link ValidationError} for unreadable
@@ -19,6 +20,33 @@ export function parseCsv(text: string): RawTable & { rowCount: number } {
     rowCount: rows.length,
     rows: rows.map((cells, i) => ({ row: i + 1, cells })),
   };
+}
+
+/**
+ * A CSV body's text. Bytes that are not UTF-8 are never replaced silently: each line holding them is
+ * a row error naming the line (and the data row it belongs to), and nothing is stored.
+ */
+export function csvText(bytes: Uint8Array): string {
+  const text = decodeUtf8(bytes);
+  if (text !== null) return text;
+  const bad = invalidUtf8Lines(bytes);
+  // Which data row each bad line belongs to: records end on known lines (quoted cells may span several).
+  const lossy = new TextDecoder('utf-8').decode(bytes);
+  let ends: number[] = [];
+  try {
+    ends = (parseRecords(lossy, true) as { info: { lines: number } }[]).map((r) => r.info.lines);
+  } catch {
+    // Unreadable as CSV too: the lines alone locate the problem.
+  }
+  const rowOf = (line: number): number | null => {
+    const record = ends.findIndex((end) => end >= line);
+    return record <= 0 ? null : record;
+  };
+  const errors: ProblemDetailItem[] = bad.map((at) => ({ row: rowOf(at.line), line: at.line, reason: `line ${at.line} ${describeInvalid(at)}` }));
+  throw new ValidationError(`The CSV file is not valid UTF-8 on ${bad.length === 100 ? 'at least 100 lines' : `${bad.length} line${bad.length === 1 ? '' : 's'}`}; nothing was stored.`, {
+    errors,
+    extensions: { errorCount: errors.length },
+  });
 }
 
 /** The same problem with the physical CSV line of every row it names. */

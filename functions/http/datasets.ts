@@ -20,7 +20,7 @@ import { safeText, userRecord } from '../../model/text.js';
 import type { DatasetService } from '../datasetService.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 import { DatasetSchema, type DynamoDatasetStore } from '../store/datasets.js';
-import { parseCsv, withCsvLines } from './csv.js';
+import { csvText, parseCsv, withCsvLines } from './csv.js';
 import { IdempotencyHeader, requestFingerprint } from './headers.js';
 import { requireScope, type IdentityEnv } from './identity.js';
 import { errorResponses, named, validationHook } from './openapi.js';
@@ -172,10 +172,11 @@ const sealDataset = createRoute({
   summary: 'Seal an open dataset and compute its summary',
   middleware: [requireScope('datasets:write')] as const,
   security: [{ bearer: ['datasets:write'] }],
-  request: { params: IdParams },
+  description: 'Takes no body: send none, or the empty JSON object {}. Anything else is refused (400, or 415 for another media type).',
+  request: { params: IdParams, body: { required: false, content: { 'application/json': { schema: z.strictObject({}).openapi('SealRequest') } } } },
   responses: {
     200: { description: 'The sealed dataset', content: { 'application/json': { schema: Dataset } } },
-    ...errorResponses(401, 403, 404, 409),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
   },
 });
 
@@ -234,7 +235,12 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
     return c.json(result, replayed ? 200 : 201);
   });
 
-  app.openapi(sealDataset, async (c) => c.json(await deps.service.seal(c.get('identity').tenant, c.req.valid('param').id), 200));
+  app.openapi(sealDataset, async (c) => {
+    // The JSON validator has checked a JSON body; a body of another type is not silently ignored.
+    if (mediaType(c) !== 'application/json' && (await c.req.arrayBuffer()).byteLength > 0)
+      throw new UnsupportedMediaTypeError('Sealing takes no body: send none, or {} as application/json.');
+    return c.json(await deps.service.seal(c.get('identity').tenant, c.req.valid('param').id), 200);
+  });
 
   return app;
 }
@@ -252,7 +258,7 @@ async function csvLines<T>(c: Context, isCsv: boolean, run: () => Promise<T>): P
   try {
     return await run();
   } catch (e) {
-    if (isCsv && e instanceof ValidationError) throw withCsvLines(e, await c.req.text());
+    if (isCsv && e instanceof ValidationError) throw withCsvLines(e, csvText(new Uint8Array(await c.req.arrayBuffer())));
     throw e;
   }
 }
@@ -278,7 +284,7 @@ const tooManyRows = (n: number) =>
  */
 async function readCsvUpload(c: Context, jsonRows: () => unknown[]): Promise<RawTable | null> {
   if (csvType(c)) {
-    const table = parseCsv(await c.req.text());
+    const table = parseCsv(csvText(new Uint8Array(await c.req.arrayBuffer())));
     if (table.rowCount > LIMITS.rowsPerRequest) throw tooManyRows(table.rowCount);
     return table;
   }

@@ -74,6 +74,12 @@ export function authenticate(settings: AuthSettings) {
     } catch (cause) {
       throw new UnauthorizedError('The bearer token is invalid or expired.', { cause });
     }
+    // hono checks `exp` only when present: a token without one would never expire.
+    const exp = (claims as { exp?: unknown }).exp;
+    if (typeof exp !== 'number' || !Number.isFinite(exp))
+      throw new UnauthorizedError('The bearer token has no expiry (exp); tokens that never expire are not accepted.', {
+        errors: [{ field: 'token.exp', reason: 'required: seconds since the epoch' }],
+      });
     c.set('identity', identityFrom(claims));
     return next();
   });

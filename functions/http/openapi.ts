@@ -68,11 +68,22 @@ export function validationHook(result: { success: boolean; target: string; error
   if (result.target === 'param') throw new NotFoundError('No such resource.');
   const error = result.error as z.ZodError;
   const prefix = TARGET_NAMES[result.target] ?? result.target;
+  const issues = withoutSafeIntegerNoise(error.issues);
   throw new ValidationError(`The request ${prefix} is not valid.`, {
-    errors: error.issues.slice(0, 100).map((i) => ({
+    errors: issues.slice(0, 100).map((i) => ({
       field: [prefix, ...i.path.map(String)].join('.'),
       reason: i.message,
     })),
-    extensions: { errorCount: error.issues.length },
+    extensions: { errorCount: issues.length },
   });
+}
+
+/**
+ * zod's `.int()` adds its own bound (±2^53 − 1) to every whole-number field, so 2^60 for a field
+ * allowed 1–10 was reported as "expected int to be <= 9007199254740991". Where the field's own
+ * range is also reported, that is the one a client needs; the safe-integer issue is dropped.
+ */
+function withoutSafeIntegerNoise(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const ranged = new Set(issues.filter((i) => (i.code === 'too_big' || i.code === 'too_small') && i.origin === 'number').map((i) => i.path.join('\u0000')));
+  return issues.filter((i) => !((i.code === 'too_big' || i.code === 'too_small') && i.origin === 'int' && ranged.has(i.path.join('\u0000'))));
 }

@@ -90,6 +90,8 @@ export class DynamoModelStore {
     outcome: { status: 'ready'; doc: unknown } | { status: 'failed'; problem: NonNullable<ModelRecord['problem']> },
     now: string,
     event?: PendingEvent,
+    /** For a ready outcome: the dataset it was fitted on, which must still be sealed (not being deleted) when it is stored. */
+    datasetId?: string,
   ): Promise<boolean> {
     // Models are immutable once fitted: only a model still fitting may change.
     return finishPending(
@@ -107,6 +109,17 @@ export class DynamoModelStore {
           }
         : outcome,
       { updatedAt: S(now), ...(event ? outboxAttributes(event) : {}) },
+      datasetId === undefined
+        ? undefined
+        : {
+            key: { pk: S(keys.tenant(tenant)), sk: S(keys.datasetSk(datasetId)) },
+            condition: '#datasetStatus = :sealed',
+            names: { '#datasetStatus': 'status' },
+            values: { ':sealed': S('sealed') },
+            failure: () => new ConflictError(`Dataset '${datasetId}' was deleted while the model was being fitted: the model cannot be used.`, {
+              errors: [{ field: 'body.datasetId', reason: `dataset '${datasetId}' was deleted during the fit` }],
+            }),
+          },
     );
   }
 

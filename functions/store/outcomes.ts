@@ -5,8 +5,15 @@
  * attributes, such as the event the outcome owes, in the same write).
  */
 import { deflateRawSync } from 'node:zlib';
-import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { UnprocessableError } from '../errors.js';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { ConflictError, UnprocessableError } from '../errors.js';
 import { translateDynamoError } from './dynamoErrors.js';
 
 /** Where an item's status lives and which value means "still pending". */
@@ -21,10 +28,24 @@ export type Outcome =
   | { status: 'failed'; problem: unknown };
 
 /**
+ * Another item that must still be as the work found it when the outcome is written — the dataset a
+ * model was fitted on must still be sealed, not being deleted — checked in the same transaction.
+ */
+export interface Requirement {
+  key: Record<string, AttributeValue>;
+  condition: string;
+  names?: Record<string, string>;
+  values?: Record<string, AttributeValue>;
+  /** The problem when it no longer holds (nothing is then written). */
+  failure: () => ConflictError;
+}
+
+/**
  * Stores `outcome` on the item at `key` if it is still pending, with any `also` attributes set in
  * the same write. Returns false when it is not (another writer finished it first, or it is gone):
  * the first outcome stands. A document over `maxBytes` deflated is an {@link UnprocessableError}
- * with the caller's message, and nothing is written.
+ * with the caller's message, and nothing is written. With `requires`, the write happens only while
+ * that item meets its condition; otherwise nothing is written and `requires.failure()` is thrown.
  */
 export async function finishPending(
   db: DynamoDBClient,
@@ -33,6 +54,7 @@ export async function finishPending(
   status: PendingStatus,
   outcome: Outcome,
   also: Record<string, AttributeValue> = {},
+  requires?: Requirement,
 ): Promise<boolean> {
   const names: Record<string, string> = { '#status': status.attribute };
   const values: Record<string, AttributeValue> = { ':status': { S: outcome.status }, ':pending': { S: status.pending } };
@@ -49,20 +71,54 @@ export async function finishPending(
     if (bytes.byteLength > outcome.maxBytes) throw new UnprocessableError(outcome.tooLarge(bytes.byteLength));
     set(outcome.attribute, { B: bytes });
   } else set('problem', { S: JSON.stringify(outcome.problem) });
+  const update = {
+    TableName: table,
+    Key: key,
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: '#status = :pending',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+  if (requires) return finishRequiring(db, table, update, requires);
+  try {
+    await db.send(new UpdateItemCommand(update));
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw translateDynamoError(e);
+  }
+}
+
+/** The outcome's update and the requirement's check, in one transaction. */
+async function finishRequiring(
+  db: DynamoDBClient,
+  table: string,
+  update: { Key: Record<string, AttributeValue>; UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, AttributeValue> },
+  requires: Requirement,
+): Promise<boolean> {
   try {
     await db.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: key,
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: requires.key,
+              ConditionExpression: requires.condition,
+              ...(requires.names ? { ExpressionAttributeNames: requires.names } : {}),
+              ...(requires.values ? { ExpressionAttributeValues: requires.values } : {}),
+            },
+          },
+          { Update: { TableName: table, ...update } },
+        ],
       }),
     );
     return true;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
+    if (!(e instanceof TransactionCanceledException)) throw translateDynamoError(e);
+    const [check, own] = e.CancellationReasons ?? [];
+    if (check?.Code === 'ConditionalCheckFailed') throw requires.failure();
+    if (own?.Code === 'ConditionalCheckFailed') return false;
     throw translateDynamoError(e);
   }
 }

@@ -109,19 +109,38 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  // Names are checked on the way in (model/text.ts); a control character in older data leaves as U+FFFD, never raw.
+  const clean = value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '\ufffd');
+  const safe = FORMULA_START.test(clean) ? `'${clean}` : clean;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** The ranking as CSV (one header row), for spreadsheets. */
 export function rankingCsv(rows: readonly RankedInitiative[], by: RankBy): string {
-  const header = ['rank', 'id', 'name', by, `${by}_low`, `${by}_high`, 'probability_above_next', 'nps_lift', 'nps_lift_low', 'nps_lift_high', 'npv', 'roi', 'cost_total', 'payback_months', 'lift_per_million'];
+  // The metric ranked by leads (with its interval); its own column among the others is not repeated.
+  const metric = SNAKE[by];
+  const columns = FIXED_COLUMNS.filter(([name]) => name !== metric && name !== `${metric}_low` && name !== `${metric}_high`);
+  const header = ['rank', 'id', 'name', metric, `${metric}_low`, `${metric}_high`, 'probability_above_next', ...columns.map(([name]) => name)];
   const lines = [header.join(',')];
   for (const r of rows)
     lines.push(
-      [r.rank, r.id, r.name, r.value, r.interval?.[0] ?? null, r.interval?.[1] ?? null, r.probabilityAboveNext, r.npsLift, r.npsInterval[0], r.npsInterval[1], r.npv, r.roi, r.cost, r.paybackMonths, r.liftPerMillion]
+      [r.rank, r.id, r.name, r.value, r.interval?.[0] ?? null, r.interval?.[1] ?? null, r.probabilityAboveNext, ...columns.map(([, read]) => read(r))]
         .map(csvCell)
         .join(','),
     );
   return `${lines.join('\r\n')}\r\n`;
 }
+
+const SNAKE: Readonly<Record<RankBy, string>> = { roi: 'roi', npv: 'npv', npsLift: 'nps_lift', liftPerMillion: 'lift_per_million', paybackMonths: 'payback_months' };
+
+/** Columns after the ranked metric, in order. */
+const FIXED_COLUMNS: readonly (readonly [string, (r: RankedInitiative) => number | null])[] = [
+  ['nps_lift', (r) => r.npsLift],
+  ['nps_lift_low', (r) => r.npsInterval[0]],
+  ['nps_lift_high', (r) => r.npsInterval[1]],
+  ['npv', (r) => r.npv],
+  ['roi', (r) => r.roi],
+  ['cost_total', (r) => r.cost],
+  ['payback_months', (r) => r.paybackMonths],
+  ['lift_per_million', (r) => r.liftPerMillion],
+];

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Forecast, Outcome } from '../../model/scenario/contract.js';
-import { csvCell, rankInitiatives, rankingCsv } from '../../model/scenario/ranking.js';
+import { csvCell, RankBySchema, rankInitiatives, rankingCsv } from '../../model/scenario/ranking.js';
 import { normalCdf } from '../../model/stats.js';
 
 function outcome(lift: number, halfWidth: number, npv: number | null, cost: number, payback: number | null): Outcome {
@@ -62,6 +62,16 @@ describe('ranking', () => {
     expect(csvCell(-1.5)).toBe('-1.5');
     const csv = rankingCsv(rankInitiatives(forecast([['evil', outcome(1, 0.2, null, 10, null)]]), 'npsLift'), 'npsLift');
     expect(csv).toContain(`"'=HYPERLINK(""http://x"")"`);
-    expect(csv.split('\r\n')[0]).toMatch(/^rank,id,name,npsLift,/);
+    expect(csv.split('\r\n')[0]).toMatch(/^rank,id,name,nps_lift,nps_lift_low,nps_lift_high,probability_above_next,npv,roi,/);
+  });
+  test('the CSV header names each column once, whatever the ranking is by', () => {
+    for (const by of RankBySchema.options) {
+      const header = rankingCsv(rankInitiatives(f, by), by).split('\r\n')[0]!.split(',');
+      expect(new Set(header).size).toBe(header.length);
+      for (const column of ['nps_lift', 'nps_lift_low', 'nps_lift_high', 'npv', 'roi', 'cost_total', 'payback_months', 'lift_per_million']) expect(header).toContain(column);
+    }
+  });
+  test('a control character in a stored name never reaches the CSV raw', () => {
+    expect(csvCell('a\u0000b\u001b[31m')).toBe('a\ufffdb\ufffd[31m');
   });
 });
