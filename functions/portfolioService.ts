@@ -4,12 +4,13 @@
  * and comparisons read stored forecasts (no recomputation); the optimiser evaluates portfolios
  * through the scenario's model.
  */
-import { hasOwn } from '../model/text.js';
 import { createHash } from 'node:crypto';
+import { hasOwn } from '../model/text.js';
+import type { Comparison, OptimizationResult } from './app/portfolio/contract.js';
 import type { OptimizationRequested } from '../events/contracts.js';
 import type { Forecast, Outcome } from '../model/scenario/contract.js';
 import { prepareScenario } from '../model/scenario/forecast.js';
-import { optimizePortfolio, type OptimizeRequest, type PortfolioValue } from '../model/scenario/optimize.js';
+import { optimizePortfolio, type OptimizeRequest } from '../model/scenario/optimize.js';
 import { rankInitiatives, type RankBy, type RankedInitiative } from '../model/scenario/ranking.js';
 import { normalQuantile } from '../model/stats.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError, workerProblem, type StoredProblem } from './errors.js';
@@ -149,7 +150,7 @@ export class PortfolioService {
   }
 
   /** Portfolios side by side, and the difference between each pair (independent intervals, combined). */
-  async compare(tenant: string, ids: string[]) {
+  async compare(tenant: string, ids: string[]): Promise<Comparison> {
     const seen = new Set<string>();
     ids.forEach((id, i) => {
       if (seen.has(id)) throw new ValidationError('A scenario is listed twice.', { errors: [{ field: `body.scenarios.${i}`, reason: `'${id}' is already listed` }] });
@@ -325,21 +326,6 @@ export class PortfolioService {
     return { optimizations: this.options.optimizations, bus: this.options.bus };
   }
 }
-
-/** What an optimisation answers: the selected portfolio, its forecast and the efficient frontier. */
-export type OptimizationResult = {
-  scenarioId: string;
-  version: number;
-  objective: OptimizeRequest['objective'];
-  budget: number;
-  method: string;
-  evaluations: number;
-  selected: string[];
-  value: PortfolioValue;
-  forecast: Outcome | null;
-  initiatives: Forecast['initiatives'];
-  frontier: unknown[];
-};
 
 function checkObjective(version: ScenarioVersion & { forecast: Forecast }, request: OptimizeRequest): void {
   if (request.objective === 'npv' && version.forecast.assumptions.revenueSource === 'none')

@@ -23,7 +23,7 @@ import { datasetRoutes } from './datasets.js';
 import { dashboardRoutes } from './dashboard.js';
 import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
 import { modelRoutes } from './models.js';
-import { validationHook } from './openapi.js';
+import { completeDocument, DOCUMENT_CONFIG, validationHook } from './openapi.js';
 import { installProblemHandling } from './problem.js';
 import { portfolioRoutes } from './portfolio.js';
 import { scenarioRoutes } from './scenarios.js';
@@ -74,15 +74,12 @@ export function createApp(deps: AppDeps) {
     bearerFormat: 'JWT',
     description: 'A JWT with claims sub, tenant and scope (read, datasets:write, …). Locally: npm run token.',
   });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Liftcast API',
-      version: '1.0.0',
-      description:
-        'Which customer-experience investments move B2B NPS and revenue, and by how much. Errors are RFC 9457 application/problem+json.',
-    },
-    security: [{ bearer: [] }],
+  // The document is generated once, on first request (every route is mounted by then), and completed
+  // with what every operation can answer (functions/http/openapi.ts).
+  let document: object | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= completeDocument(app.getOpenAPI31Document(DOCUMENT_CONFIG));
+    return c.json(document);
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'Liftcast API' }));
   // Swagger UI's assets come from the installed swagger-ui-dist, so the docs work offline.

@@ -98,6 +98,7 @@ const uploadBody = <T extends z.ZodType>(jsonSchema: T, description: string) => 
 });
 
 const createDataset = createRoute({
+  operationId: 'createDataset',
   method: 'post',
   path: '/',
   tags: ['Datasets'],
@@ -115,6 +116,7 @@ const createDataset = createRoute({
 });
 
 const listDatasets = createRoute({
+  operationId: 'listDatasets',
   method: 'get',
   path: '/',
   tags: ['Datasets'],
@@ -126,6 +128,7 @@ const listDatasets = createRoute({
 });
 
 const getDataset = createRoute({
+  operationId: 'getDataset',
   method: 'get',
   path: '/{id}',
   tags: ['Datasets'],
@@ -137,6 +140,7 @@ const getDataset = createRoute({
 });
 
 const deleteDataset = createRoute({
+  operationId: 'deleteDataset',
   method: 'delete',
   path: '/{id}',
   tags: ['Datasets'],
@@ -148,6 +152,7 @@ const deleteDataset = createRoute({
 });
 
 const appendRows = createRoute({
+  operationId: 'appendRows',
   method: 'post',
   path: '/{id}/rows',
   tags: ['Datasets'],
@@ -166,6 +171,7 @@ const appendRows = createRoute({
 });
 
 const sealDataset = createRoute({
+  operationId: 'sealDataset',
   method: 'post',
   path: '/{id}/seal',
   tags: ['Datasets'],

@@ -32,6 +32,7 @@ const ListQuery = z.strictObject({
 });
 
 const createModel = createRoute({
+  operationId: 'createModel',
   method: 'post',
   path: '/',
   tags: ['Models'],
@@ -51,6 +52,7 @@ const createModel = createRoute({
 });
 
 const listModels = createRoute({
+  operationId: 'listModels',
   method: 'get',
   path: '/',
   tags: ['Models'],
@@ -62,6 +64,7 @@ const listModels = createRoute({
 });
 
 const getModel = createRoute({
+  operationId: 'getModel',
   method: 'get',
   path: '/{id}',
   tags: ['Models'],
@@ -73,6 +76,7 @@ const getModel = createRoute({
 });
 
 const predict = createRoute({
+  operationId: 'predictWhatIf',
   method: 'post',
   path: '/{id}/predict',
   tags: ['Models'],

@@ -2,7 +2,7 @@
  * Shared OpenAPI pieces: the problem+json schema every error response uses, and the validation hook
  * that turns a zod failure anywhere in a request into one ValidationError listing every field.
  */
-import { z } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
@@ -25,6 +25,20 @@ export const ProblemSchema = z
       )
       .optional(),
     errorCount: z.number().int().optional().openapi({ description: 'Total problems when more were found than listed' }),
+    currentVersion: z.number().int().optional().openapi({ description: '412: the latest version (its ETag is sent too)' }),
+    failure: z.string().optional().openapi({ description: 'Why a model or forecast cannot be made, as a code (e.g. small-segment, unknown-attribute)' }),
+    modelId: z.string().optional().openapi({ description: 'The model concerned (e.g. one that failed, or whose dataset was deleted)' }),
+    datasetId: z.string().optional().openapi({ description: 'The dataset concerned' }),
+    modelProblem: z
+      .object({ title: z.string(), detail: z.string(), errors: z.array(z.record(z.string(), z.unknown())).optional() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'Why the named model failed to fit' }),
+    scenarioId: z.string().optional(),
+    version: z.number().int().optional().openapi({ description: 'The scenario version concerned' }),
+    forecastStatus: z.enum(['forecasting', 'failed']).optional().openapi({ description: '409: still forecasting (retry after Retry-After); 422: failed' }),
+    rows: z.number().int().optional().openapi({ description: '413: rows in the request' }),
+    limit: z.number().int().optional().openapi({ description: '413: the most rows a request may carry' }),
   })
   .openapi('Problem', { description: 'RFC 9457 problem details' });
 
@@ -38,6 +52,7 @@ export function named<T extends z.ZodType>(schema: T, name: string, metadata: { 
 }
 
 const DESCRIPTIONS: Record<number, string> = {
+  405: 'Method not allowed on this path (the Allow header lists those that are)',
   400: 'Invalid request: the fields or rows at fault are listed',
   401: 'Missing or invalid bearer token',
   403: 'The token lacks the scope this request needs',
@@ -48,7 +63,52 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Idempotency key reused with a different request, or the data cannot be used',
   428: 'A precondition header is required',
+  503: 'A dependency is unavailable or throttling: retry shortly',
 };
+
+/** What the document says of itself; `servers` is relative, so it is right wherever it is served. */
+export const DOCUMENT_CONFIG: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Liftcast API',
+    version: '1.0.0',
+    description:
+      'Which customer-experience investments move B2B NPS and revenue, and by how much. Errors are RFC 9457 application/problem+json. ' +
+      'Forecast lifts are associational (read from survey cross-sections) unless calibrated against realised results.',
+    // OpenAPI 3.1's SPDX `identifier` (the generator's types are 3.0's, which lack it).
+    license: { name: 'Proprietary', ...{ identifier: 'LicenseRef-Liftcast-Proprietary' } },
+  },
+  servers: [{ url: '/', description: 'The host that served this document' }],
+  security: [{ bearer: [] }],
+  tags: [
+    { name: 'Datasets', description: 'Survey waves: upload, append in batches, seal, read, delete' },
+    { name: 'Models', description: 'Driver models fitted on a sealed wave, and what-ifs on them' },
+    { name: 'Scenarios', description: 'Planned initiatives on a model, each version stored with its forecast' },
+    { name: 'Rankings', description: 'Ranked investment lists, comparisons and the budget optimiser' },
+  ],
+};
+
+type Operation = { requestBody?: unknown; responses?: Record<string, unknown> };
+
+/**
+ * Adds what any operation can answer, so clients and the conformance test know every status:
+ * 405 on every path (another method), 413 and 415 where a body is taken, 503 everywhere (DynamoDB
+ * throttling). One place, so a new route cannot forget them.
+ */
+export function completeDocument<D extends { paths?: object }>(doc: D): D {
+  const problem = (status: number) => [
+    String(status),
+    { description: DESCRIPTIONS[status]!, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } } },
+  ] as const;
+  const common = Object.fromEntries([405, 503].map(problem));
+  const withBody = Object.fromEntries([413, 415].map(problem));
+  for (const item of Object.values(doc.paths ?? {}) as Record<string, Operation>[])
+    for (const operation of Object.values(item)) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      operation.responses = { ...operation.responses, ...common, ...(operation.requestBody ? withBody : {}) };
+    }
+  return doc;
+}
 
 /** OpenAPI response entries for the given error statuses. */
 export function errorResponses<const S extends number>(...statuses: S[]): Record<S, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }> {

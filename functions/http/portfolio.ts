@@ -7,6 +7,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { OptimizeRequestSchema } from '../../model/scenario/optimize.js';
 import { safeKey } from '../../model/text.js';
 import { RankBySchema, rankingCsv } from '../../model/scenario/ranking.js';
+import { ComparisonSchema, OptimizationResultSchema } from '../app/portfolio/contract.js';
 import type { PortfolioService } from '../portfolioService.js';
 import { OptimizationSchema } from '../store/optimizations.js';
 import { requireScope, type IdentityEnv } from './identity.js';
@@ -43,7 +44,8 @@ const RankingPage = z
   })
   .openapi('Ranking');
 
-const OptimizationResultSchema = z.record(z.string(), z.unknown()).openapi('Optimization');
+const OptimizationResult = named(OptimizationResultSchema, 'Optimization', { description: 'The selected portfolio, its forecast and the efficient frontier' });
+const Comparison = named(ComparisonSchema, 'Comparison', { description: 'Scenarios side by side, and the difference of each pair' });
 const OptimizationJob = named(OptimizationSchema, 'OptimizationJob', { description: 'A portfolio search run by the worker' });
 
 const IdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'scn_01jd3v4k8m2a7q9x0c5t6w1r3e' }) });
@@ -56,6 +58,7 @@ const RankingQuery = z.strictObject({
 });
 
 const ranking = createRoute({
+  operationId: 'getRanking',
   method: 'get',
   path: '/scenarios/{id}/ranking',
   tags: ['Rankings'],
@@ -73,6 +76,7 @@ const ranking = createRoute({
 });
 
 const rankings = createRoute({
+  operationId: 'listRankings',
   method: 'get',
   path: '/rankings',
   tags: ['Rankings'],
@@ -104,6 +108,7 @@ const rankings = createRoute({
 
 const CompareBody = z.strictObject({ scenarios: z.array(z.string().min(1).max(64)).min(2).max(10) }).openapi('CompareRequest');
 const compare = createRoute({
+  operationId: 'compareScenarios',
   method: 'post',
   path: '/compare',
   tags: ['Rankings'],
@@ -112,10 +117,11 @@ const compare = createRoute({
   middleware: [requireScope('read')] as const,
   security: [{ bearer: ['read'] }],
   request: { body: { required: true, content: { 'application/json': { schema: CompareBody } } } },
-  responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Comparison') } } }, ...errorResponses(400, 401, 403, 404, 409, 422) },
+  responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: Comparison } } }, ...errorResponses(400, 401, 403, 404, 409, 422) },
 });
 
 const optimize = createRoute({
+  operationId: 'optimizeScenario',
   method: 'post',
   path: '/scenarios/{id}/optimize',
   tags: ['Rankings'],
@@ -129,7 +135,7 @@ const optimize = createRoute({
   security: [{ bearer: ['read'] }],
   request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: named(OptimizeRequestSchema, 'OptimizeRequest') } } } },
   responses: {
-    200: { description: 'Selected initiatives, their portfolio forecast and the frontier', content: { 'application/json': { schema: OptimizationResultSchema } } },
+    200: { description: 'Selected initiatives, their portfolio forecast and the frontier', content: { 'application/json': { schema: OptimizationResult } } },
     202: {
       description: 'Accepted: the worker searches (a large scenario)',
       headers: { Location: { description: 'The optimisation to poll', schema: { type: 'string' as const } } },
@@ -144,6 +150,7 @@ const OptimizationParams = IdParams.extend({
 });
 
 const getOptimization = createRoute({
+  operationId: 'getOptimization',
   method: 'get',
   path: '/scenarios/{id}/optimizations/{optimizationId}',
   tags: ['Rankings'],

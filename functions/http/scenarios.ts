@@ -60,6 +60,7 @@ const VersionQuery = z.strictObject({
 const ETAG = { ETag: { description: 'The version, quoted ("3"): send it back in If-Match to change the scenario', schema: { type: 'string' as const } } };
 
 const createScenario = createRoute({
+  operationId: 'createScenario',
   method: 'post',
   path: '/',
   tags: ['Scenarios'],
@@ -89,6 +90,7 @@ const createScenario = createRoute({
 });
 
 const listScenarios = createRoute({
+  operationId: 'listScenarios',
   method: 'get',
   path: '/',
   tags: ['Scenarios'],
@@ -100,6 +102,7 @@ const listScenarios = createRoute({
 });
 
 const getScenario = createRoute({
+  operationId: 'getScenario',
   method: 'get',
   path: '/{id}',
   tags: ['Scenarios'],
@@ -114,6 +117,7 @@ const getScenario = createRoute({
 });
 
 const getForecast = createRoute({
+  operationId: 'getForecast',
   method: 'get',
   path: '/{id}/forecast',
   tags: ['Scenarios'],
@@ -131,6 +135,7 @@ const getForecast = createRoute({
 });
 
 const listVersions = createRoute({
+  operationId: 'listVersions',
   method: 'get',
   path: '/{id}/versions',
   tags: ['Scenarios'],
@@ -145,6 +150,7 @@ const listVersions = createRoute({
 });
 
 const getVersion = createRoute({
+  operationId: 'getVersion',
   method: 'get',
   path: '/{id}/versions/{version}',
   tags: ['Scenarios'],
@@ -159,6 +165,7 @@ const getVersion = createRoute({
 });
 
 const putScenario = createRoute({
+  operationId: 'putScenario',
   method: 'put',
   path: '/{id}',
   tags: ['Scenarios'],
@@ -177,6 +184,7 @@ const putScenario = createRoute({
 });
 
 const deleteScenario = createRoute({
+  operationId: 'deleteScenario',
   method: 'delete',
   path: '/{id}',
   tags: ['Scenarios'],

@@ -9,6 +9,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { OptimizationResultSchema } from '../app/portfolio/contract.js';
 import { z } from 'zod';
 import { OptimizeRequestSchema } from '../../model/scenario/optimize.js';
 import { translateDynamoError } from './dynamoErrors.js';
@@ -28,7 +29,7 @@ export const OptimizationSchema = z.object({
   status: z.enum(['running', 'ready', 'failed']),
   createdAt: z.string(),
   updatedAt: z.string(),
-  result: z.record(z.string(), z.unknown()).optional().describe('When ready: what POST …/optimize answers for a scenario small enough to search in the request'),
+  result: OptimizationResultSchema.optional().describe('When ready: what POST …/optimize answers for a scenario small enough to search in the request'),
   problem: ProblemSchema.optional().describe('When failed: why'),
 });
 export type Optimization = z.infer<typeof OptimizationSchema>;

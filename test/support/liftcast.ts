@@ -9,6 +9,7 @@ import { composeLiftcast, type Liftcast } from '../../functions/compose.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
+import { checkConformance } from './conformance.js';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
 
@@ -65,7 +66,8 @@ export async function createTestLiftcast(options: TestLiftcastOptions = {}): Pro
         headers['content-type'] ??= 'application/json';
         body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
       }
-      return liftcast.app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const response = await liftcast.app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      return checkConformance(liftcast.app, method, path, response);
     },
     async itemsOf(tenant) {
       let count = 0;

@@ -23,6 +23,7 @@ import type { LiftcastApp } from '../../functions/http/app.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
+import { checkConformance } from './conformance.js';
 import { TEST_SECRET, type TestResponse } from './liftcast.js';
 
 export const TRANSPORTS = ['local', 'lambda'] as const;
@@ -122,7 +123,7 @@ export async function createTransports(options: LambdaTransportOptions = {}): Pr
     async request(method, path, init = {}) {
       const { headers, body } = encodeBody(init);
       if (init.as) headers.authorization = `Bearer ${await signClaims(init.as)}`;
-      return app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      return checkConformance(app, method, path, await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) }));
     },
   };
 
@@ -144,7 +145,7 @@ export async function createTransports(options: LambdaTransportOptions = {}): Pr
         claims: init.as ? gatewayClaims(init.as) : null,
         requestId: `req-${invocations.toString(36).padStart(6, '0')}=`,
       });
-      return toResponse(await invoke(event));
+      return checkConformance(app, method, path, toResponse(await invoke(event)));
     },
   };
 
