@@ -11,7 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
 import type { DatasetService } from '../datasetService.js';
-import { MalformedRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { MalformedRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import { consoleLogger, type Logger, type RequestScope } from '../log.js';
 import type { ModelService } from '../modelService.js';
 import type { DynamoDatasetStore } from '../store/datasets.js';
@@ -125,6 +125,21 @@ export type LiftcastApp = ReturnType<typeof createApp>;
  * reports each bad line as a row error.
  */
 const requireUtf8Body = createMiddleware(async (c, next) => {
+  // A query value that is not percent-encoded UTF-8 would reach the routes undecoded (hono keeps it raw).
+  const url = c.req.url;
+  const q = url.indexOf('?');
+  if (q >= 0)
+    for (const pair of url.slice(q + 1).split('&')) {
+      const [name = '', value = ''] = pair.split('=', 2);
+      for (const part of [name, value])
+        try {
+          decodeURIComponent(part.replace(/\+/g, ' '));
+        } catch {
+          throw new ValidationError('The query string is not valid percent-encoded UTF-8.', {
+            errors: [{ field: `query.${safeName(name)}`, reason: 'is not valid percent-encoded UTF-8' }],
+          });
+        }
+    }
   if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'DELETE') return next();
   if (/^text\/csv\b/i.test(c.req.header('content-type') ?? '')) return next();
   const bytes = new Uint8Array(await c.req.arrayBuffer());
@@ -134,3 +149,12 @@ const requireUtf8Body = createMiddleware(async (c, next) => {
   }
   return next();
 });
+
+/** A query parameter's name for a problem: decoded where it can be, at most 64 characters. */
+function safeName(raw: string): string {
+  try {
+    return decodeURIComponent(raw).replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+  } catch {
+    return raw.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+  }
+}

@@ -111,7 +111,7 @@ const createDataset = createRoute({
   request: { query: CreateQuerySchema, headers: IdempotencyHeader, body: uploadBody(CreateJsonSchema, 'A wave as CSV or JSON') },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: Dataset } } },
-    ...errorResponses(400, 401, 403, 413, 415, 422),
+    ...errorResponses(400, 401, 403, 409, 413, 415, 422),
   },
 });
 

@@ -129,12 +129,15 @@ export function validationHook(result: { success: boolean; target: string; error
   const error = result.error as z.ZodError;
   const prefix = TARGET_NAMES[result.target] ?? result.target;
   const issues = withoutSafeIntegerNoise(error.issues);
+  // An unknown key is named as a field of its own (body.extra), not as its parent object.
+  const items = issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ field: [prefix, ...i.path.map(String), key].join('.'), reason: 'is not a field of this request' }))
+      : [{ field: [prefix, ...i.path.map(String)].join('.'), reason: i.message }],
+  );
   throw new ValidationError(`The request ${prefix} is not valid.`, {
-    errors: issues.slice(0, 100).map((i) => ({
-      field: [prefix, ...i.path.map(String)].join('.'),
-      reason: i.message,
-    })),
-    extensions: { errorCount: issues.length },
+    errors: items.slice(0, 100),
+    extensions: { errorCount: items.length },
   });
 }
 

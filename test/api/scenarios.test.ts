@@ -353,7 +353,7 @@ describe('scenarios the API refuses', () => {
       change: (s) => ({ ...s, initiatives: [{ ...s.initiatives[0]!, target: { segments: ['government'] } }] }),
       field: /^body\.initiatives\.0\.target\.segments/,
     },
-    { name: 'a field the contract does not know', change: (s) => ({ ...s, tenantId: 'other' }), field: 'body' },
+    { name: 'a field the contract does not know', change: (s) => ({ ...s, tenantId: 'other' }), field: 'body.tenantId' },
   ];
 
   for (const c of cases)

@@ -64,7 +64,7 @@ export async function createTestLiftcast(options: TestLiftcastOptions = {}): Pro
         body = init.csv;
       } else if (init.body !== undefined) {
         headers['content-type'] ??= 'application/json';
-        body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+        body = typeof init.body === 'string' || init.body instanceof Uint8Array ? (init.body as string) : JSON.stringify(init.body);
       }
       const response = await liftcast.app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
       return checkConformance(liftcast.app, method, path, response);
