@@ -3,15 +3,12 @@
  * `hono/aws-lambda` in AWS. Resource routes live in their own files and are mounted here; errors of
  * every kind are rendered once, by `problem.ts`.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
 import type { DatasetService } from '../datasetService.js';
-import { MalformedRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors.js';
+import { MalformedRequestError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import { consoleLogger, type Logger, type RequestScope } from '../log.js';
 import type { ModelService } from '../modelService.js';
 import type { DynamoDatasetStore } from '../store/datasets.js';
@@ -20,7 +17,7 @@ import type { PortfolioService } from '../portfolioService.js';
 import type { ScenarioService } from '../scenarioService.js';
 import type { DynamoScenarioStore } from '../store/scenarios.js';
 import { datasetRoutes } from './datasets.js';
-import { dashboardRoutes } from './dashboard.js';
+import { staticRoutes } from './static.js';
 import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
 import { modelRoutes } from './models.js';
 import { completeDocument, DOCUMENT_CONFIG, validationHook } from './openapi.js';
@@ -45,9 +42,9 @@ export interface AppDeps {
   logger?: Logger;
   /** The scope the services log through: each request runs in it with its request id. */
   scope?: RequestScope;
+  /** Serve the dashboard and /docs from this app. @default true */
+  serveStatic?: boolean;
 }
-
-const SWAGGER_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
 
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? consoleLogger;
@@ -66,7 +63,9 @@ export function createApp(deps: AppDeps) {
   const scope = deps.scope;
   if (scope) app.use('*', (c, next) => scope.run({ requestId: c.var.requestId }, next));
   app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.route('/', dashboardRoutes()); // the dashboard at / and /dashboard, and its assets
+  // The dashboard (/, /dashboard) and the API reference (/docs), with their assets: in-process for
+  // npm start and tests; in AWS they are static files (see infra/) and the API function omits them.
+  if (deps.serveStatic !== false) app.route('/', staticRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -81,22 +80,6 @@ export function createApp(deps: AppDeps) {
     document ??= completeDocument(app.getOpenAPI31Document(DOCUMENT_CONFIG));
     return c.json(document);
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'Liftcast API' }));
-  // Swagger UI's assets come from the installed swagger-ui-dist, so the docs work offline.
-  app.get('/docs/assets/swagger-ui-dist/:file', async (c) => {
-    const file = c.req.param('file');
-    if (!SWAGGER_ASSETS.has(file)) throw new NotFoundError(`No asset ${file}.`);
-    let body: Buffer;
-    try {
-      body = await readFile(createRequire(import.meta.url).resolve(`swagger-ui-dist/${file}`));
-    } catch (cause) {
-      throw new NotFoundError(`Asset ${file} is not installed.`, { cause });
-    }
-    c.header('Content-Type', file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=86400');
-    return c.body(new Uint8Array(body));
-  });
-
   app.use(
     '/v1/*',
     bodyLimit({

@@ -1,5 +1,5 @@
 /**
- * The dashboard: one public page at `/` and `/dashboard`, its script and style sheet, and Chart.js,
+ * Static routes: the API reference at `/docs` (Swagger UI), and the dashboard: one public page at `/` and `/dashboard`, its script and style sheet, and Chart.js,
  * all served by the app itself so the page works offline. The page holds no data; it calls the
  * JSON API with the bearer token the user brings (from the `#token=` link `npm start` prints, or
  * pasted), so everything it shows is the signed-in tenant's and goes through the same checks.
@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { swaggerUI } from '@hono/swagger-ui';
 import { Hono, type Context } from 'hono';
 import { DASHBOARD_JS } from '../dashboard/client.js';
 import { DASHBOARD_CSS, DASHBOARD_HTML } from '../dashboard/page.js';
@@ -65,9 +66,29 @@ function securityHeaders(c: Context): void {
   c.header('Referrer-Policy', 'no-referrer');
 }
 
-/** The dashboard routes, to mount at the root: `GET /`, `GET /dashboard` and the page's assets. */
-export function dashboardRoutes(): Hono {
+const SWAGGER_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
+
+/**
+ * The static routes, to mount at the root: the dashboard (`GET /`, `GET /dashboard` and the page's
+ * assets) and the interactive API reference (`GET /docs` and Swagger UI's assets).
+ */
+export function staticRoutes(): Hono {
   const app = new Hono();
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'Liftcast API' }));
+  // Swagger UI's assets come from the installed swagger-ui-dist, so the docs work offline.
+  app.get('/docs/assets/swagger-ui-dist/:file', async (c) => {
+    const file = c.req.param('file');
+    if (!SWAGGER_ASSETS.has(file)) throw new NotFoundError(`No asset ${file}.`);
+    let body: Buffer;
+    try {
+      body = await readFile(createRequire(import.meta.url).resolve(`swagger-ui-dist/${file}`));
+    } catch (cause) {
+      throw new NotFoundError(`Asset ${file} is not installed.`, { cause });
+    }
+    c.header('Content-Type', file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(new Uint8Array(body));
+  });
   const page = (c: Context): Response => {
     securityHeaders(c);
     c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
