@@ -53,6 +53,8 @@ export interface ComposeOptions {
    * @default - the in-process bus
    */
   eventBus?: { name: string; client: PutEventsSender };
+  /** Serve the dashboard and /docs from the app (false in AWS, where they are static files). @default true */
+  serveStatic?: boolean;
 }
 
 export function composeLiftcast(options: ComposeOptions): Liftcast {
@@ -87,6 +89,6 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
   const optimizations = new DynamoOptimizationStore(options.db, options.tableName);
   const portfolio = new PortfolioService(scenarios.service, modelService, { optimizations, bus: publisher, ...(options.clock ? { clock: options.clock } : {}), logger });
   if (!options.eventBus) bus.subscribe('OptimizationRequested', (detail) => portfolio.optimizeInWorker(detail));
-  const app = createApp({ auth: options.auth, datasets, models, scenarios, portfolio, logger, scope });
+  const app = createApp({ auth: options.auth, datasets, models, scenarios, portfolio, logger, scope, ...(options.serveStatic !== undefined ? { serveStatic: options.serveStatic } : {}) });
   return { app, datasets, models, scenarios, bus, publisher, outbox };
 }
