@@ -9,7 +9,7 @@ import { fitLinear } from './linear.js';
 import { fitLinearModel, populationMoments, totalMoments } from './linearModel.js';
 import { fitOrdinalModel } from './ordinalModel.js';
 import type { Population } from './population.js';
-import { normalCdf } from '../stats.js';
+import { normalCdf } from '../stats/normal.js';
 import { keyed } from '../text.js';
 
 export { predictWhatIf } from './whatIf.js';

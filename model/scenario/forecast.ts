@@ -23,7 +23,7 @@
  */
 import type { DriverModel } from '../drivers/contract.js';
 import type { Population } from '../drivers/population.js';
-import { normalQuantile } from '../stats.js';
+import { normalQuantile } from '../stats/normal.js';
 import { keyed, own } from '../text.js';
 import { applyStep, applyStepAt, crossingProbabilities, gatherColumns, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
 import { DEFAULT_ECONOMICS, type Economics, type Forecast, type Initiative, type NpsForecast, type Outcome, type ScenarioFailure, type ScenarioInput } from './contract.js';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Forecast, Outcome } from './contract.js';
-import { normalCdf, normalQuantile } from '../stats.js';
+import { normalCdf, normalQuantile } from '../stats/normal.js';
 import { own } from '../text.js';
 
 export const RankBySchema = z.enum(['roi', 'npv', 'npsLift', 'liftPerMillion', 'paybackMonths']);

@@ -15,8 +15,6 @@ import {
   chooseRidgeLambda,
   cvRmse,
   fitLinear,
-  studentTCdf,
-  studentTQuantile,
   type FitResult,
   type LinearFit,
   type RegressionSpec,
@@ -161,33 +159,6 @@ describe('linear driver fits against the numpy reference', () => {
     addRows(rows, x, Float64Array.from(moderate.y));
 
     expect(expectOk(fitLinear(rows, { method: 'ols' }))).toEqual(expectOk(fitLinear(chunkedMoments(moderate), { method: 'ols' })));
-  });
-});
-
-describe('Student t quantile', () => {
-  it('matches tables and the numpy quadrature quantiles, including non-integer ridge df, to 1e-12', () => {
-    // Tables: t(0.975; 1) = 12.7062…, t(0.975; 2) = 4.3026…, t(0.975; 6) = 2.4469…, t(0.975; 30) = 2.0423…
-    expectRel(studentTQuantile(0.975, 1), 12.706204736174705, 1e-13, 'df 1');
-    expectRel(studentTQuantile(0.975, 2), 4.302652729749464, 1e-13, 'df 2');
-    expectRel(studentTQuantile(0.975, 6), 2.4469118511449692, 1e-13, 'df 6');
-    expectRel(studentTQuantile(0.975, 30), 2.0422724563012373, 1e-13, 'df 30');
-    for (const fx of FIXTURES)
-      for (const ref of [fx.ols, ...fx.ridge]) expectRel(studentTQuantile(0.975, ref.residualDf), ref.tQuantile, 1e-12, `${fx.name} df ${ref.residualDf}`);
-  });
-
-  it('is far from the normal 1.96 at small df and approaches it at large df', () => {
-    expect(studentTQuantile(0.975, 6)).toBeGreaterThan(2.44);
-    expectRel(studentTQuantile(0.975, 1e6), 1.959966, 1e-6, 'df 1e6');
-  });
-
-  it('inverts the CDF and is antisymmetric for any p and df (property)', () => {
-    fc.assert(
-      fc.property(fc.double({ min: 1e-6, max: 1 - 1e-6, noNaN: true }), fc.double({ min: 0.5, max: 1e5, noNaN: true }), (p, df) => {
-        const t = studentTQuantile(p, df);
-        expect(Math.abs(studentTCdf(t, df) - p)).toBeLessThanOrEqual(1e-12 * Math.max(1, p / (1 - p)) + 1e-14);
-        expect(studentTQuantile(1 - p, df)).toBeCloseTo(-t, 9);
-      }),
-    );
   });
 });
 

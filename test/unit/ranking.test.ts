@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Forecast, Outcome } from '../../model/scenario/contract.js';
 import { csvCell, RankBySchema, rankInitiatives, rankingCsv } from '../../model/scenario/ranking.js';
-import { normalCdf } from '../../model/stats.js';
+import { normalCdf } from '../../model/stats/normal.js';
 
 function outcome(lift: number, halfWidth: number, npv: number | null, cost: number, payback: number | null): Outcome {
   const nps = { baseline: 10, predicted: 10 + lift, lift, interval: [lift - halfWidth, lift + halfWidth] as [number, number], distinguishable: lift - halfWidth > 0, respondents: 100 };
