@@ -17,7 +17,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Moments } from './moments.js';
-import { centre } from './linear.js';
+import { centre } from './linear/centre.js';
 
 /** Why relative weights could not be computed; the same reasons, and the same words, as `fitLinear`. */
 export type RelativeWeightsFailureReason = 'constant-attribute' | 'constant-ltr' | 'too-few-respondents' | 'singular';
@@ -45,7 +45,7 @@ export interface RelativeWeightsOptions {
 /**
  * Eigenvalues of the attributes' correlation matrix below this fraction of the largest are
  * numerically zero: the attributes are linearly dependent, R⁻¹ does not exist and neither does the
- * OLS fit whose R² the weights decompose. Same threshold as `RANK_TOLERANCE` in linear.ts.
+ * OLS fit whose R² the weights decompose. Same threshold as `RANK_TOLERANCE` in linear/eigen.ts.
  */
 export const SINGULAR_TOLERANCE = 1e-12;
 

@@ -9,7 +9,9 @@
  * `pooling` reads as "respondents' worth of prior weight on the overall slopes" (0: separate fits;
  * large: the overall slopes). It is chosen by K-fold cross-validation unless given.
  */
-import { chooseRidgeLambda, cvRmse, fitLinear, type FitResult, type LinearFit, type RegressionSpec } from './linear.js';
+import { fitLinear, type FitResult, type LinearFit } from './linear.js';
+import { chooseRidgeLambda, cvRmse } from './linear/crossValidation.js';
+import type { RegressionSpec } from './linear/spec.js';
 import { addColumns, addColumnsByFold, createFoldMoments, createMoments, foldOf, sumMoments, type Moments } from './moments.js';
 import type { FitSummary, ModelFailure, ModelRequest } from './contract.js';
 import type { Population } from './population.js';

@@ -11,14 +11,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import {
-  chooseRidgeLambda,
-  cvRmse,
-  fitLinear,
-  type FitResult,
-  type LinearFit,
-  type RegressionSpec,
-} from '../../model/drivers/linear.js';
+import { fitLinear, type FitResult, type LinearFit } from '../../model/drivers/linear.js';
+import { chooseRidgeLambda, cvRmse } from '../../model/drivers/linear/crossValidation.js';
+import type { RegressionSpec } from '../../model/drivers/linear/spec.js';
 import {
   addColumns,
   addColumnsByFold,
