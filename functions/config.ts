@@ -57,3 +57,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventBus: c.LIFTCAST_EVENT_BUS,
   };
 }
+
+/**
+ * The X-Ray trace header of the Lambda invocation running now (`_X_AMZN_TRACE_ID`), when tracing
+ * is on. The runtime sets it afresh for each invocation, so it is read at the moment of use, unlike
+ * the rest of the configuration.
+ */
+export function lambdaTraceHeader(env: Record<string, string | undefined> = process.env): string | undefined {
+  return env._X_AMZN_TRACE_ID || undefined;
+}

@@ -95,7 +95,7 @@ function bundledCode(entry: string, projectRoot: string, shipFiles: ShippedFiles
  * X-Ray active tracing is on because API Gateway HTTP APIs emit no X-Ray traces themselves: the
  * Lambda segments are what a trace holds (SDK calls would need the X-Ray SDK in the bundle, left out
  * for the cold start), and the trace header travels through
- * EventBridge (`TraceHeader`, functions/events/eventBridge.ts) so the worker's trace joins the API's.
+ * EventBridge (`TraceHeader`, functions/bus/eventBridge.ts) so the worker's trace joins the API's.
  *
  * @example
  * const fn = liftcastFunction(this, 'Handler', { entry, projectRoot, description: 'HTTP API',

@@ -14,7 +14,7 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 export const defaultApiEntry = fileURLToPath(new URL('../functions/lambda/api.ts', import.meta.url));
 
 /** Absolute path of the model worker's Lambda entry. */
-export const defaultWorkerEntry = fileURLToPath(new URL('../functions/lambda/modelWorker.ts', import.meta.url));
+export const defaultWorkerEntry = fileURLToPath(new URL('../functions/lambda/worker.ts', import.meta.url));
 
 export interface LiftcastStackProps extends StackProps {
   /**
@@ -24,7 +24,7 @@ export interface LiftcastStackProps extends StackProps {
   readonly apiEntry?: string;
   /**
    * Lambda entry of the model worker.
-   * @default `functions/lambda/modelWorker.ts` in this repository
+   * @default `functions/lambda/worker.ts` in this repository
    */
   readonly workerEntry?: string;
   /**

@@ -9,7 +9,7 @@ import { deadLetterQueue } from './events.js';
 import { liftcastFunction } from './lambda.js';
 
 export interface LiftcastModelWorkerProps {
-  /** Absolute path of the worker's entry file (functions/lambda/modelWorker.ts). */
+  /** Absolute path of the worker's entry file (functions/lambda/worker.ts). */
   readonly entry: string;
   readonly projectRoot: string;
   /** The bus carrying `ModelFitRequested`. */
@@ -37,7 +37,7 @@ export const workerRetry = {
  * Two dead-letter queues, one per asynchronous path, so an alarm says which one broke:
  * `deliveryDlq` gets what EventBridge could not hand to Lambda; `failureDlq` (the function's
  * on-failure destination) gets what the handler failed on after its retries, with the error type
- * and message: a `PoisonEventError` for an event breaking its contract (functions/events/modelWorker.ts).
+ * and message: a `PoisonEventError` for an event breaking its contract (functions/worker/events.ts).
  */
 export class LiftcastModelWorker extends Construct {
   readonly handler: LambdaFunction;

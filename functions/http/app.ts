@@ -7,15 +7,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
-import type { DatasetService } from '../datasetService.js';
-import { MalformedRequestError, PayloadTooLargeError, ValidationError } from '../errors.js';
+import type { DatasetService } from '../app/datasets/service.js';
+import { MalformedRequestError, RequestTooLargeError, ValidationError } from '../app/errors.js';
 import { consoleLogger, type Logger, type RequestScope } from '../log.js';
-import type { ModelService } from '../modelService.js';
-import type { DynamoDatasetStore } from '../store/datasets.js';
-import type { DynamoModelStore } from '../store/models.js';
-import type { PortfolioService } from '../portfolioService.js';
-import type { ScenarioService } from '../scenarioService.js';
-import type { DynamoScenarioStore } from '../store/scenarios.js';
+import type { ModelService } from '../app/models/service.js';
+import type { PortfolioService } from '../app/portfolio/service.js';
+import type { ScenarioService } from '../app/scenarios/service.js';
 import { datasetRoutes } from './datasets.js';
 import { staticRoutes } from './static.js';
 import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
@@ -35,9 +32,9 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface AppDeps {
   auth: AuthSettings;
-  datasets: { service: DatasetService; store: DynamoDatasetStore };
-  models: { service: ModelService; store: DynamoModelStore };
-  scenarios: { service: ScenarioService; store: DynamoScenarioStore };
+  datasets: DatasetService;
+  models: ModelService;
+  scenarios: ScenarioService;
   portfolio: PortfolioService;
   logger?: Logger;
   /** The scope the services log through: each request runs in it with its request id. */
@@ -85,7 +82,7 @@ export function createApp(deps: AppDeps) {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new PayloadTooLargeError(
+        throw new RequestTooLargeError(
           `The body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB. Send large waves in batches with POST /v1/datasets/{id}/rows.`,
         );
       },

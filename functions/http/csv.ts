@@ -4,7 +4,7 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import type { RawTable } from '../../model/dataset.js';
-import { ValidationError, type ProblemDetailItem } from '../errors.js';
+import { ValidationError, type ProblemDetailItem } from '../app/errors.js';
 import { decodeUtf8, describeInvalid, invalidUtf8Lines } from './utf8.js';
 
 /**

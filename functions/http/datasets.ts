@@ -17,9 +17,9 @@ import {
   type RawTable,
 } from '../../model/dataset.js';
 import { safeText, userRecord } from '../../model/text.js';
-import type { DatasetService } from '../datasetService.js';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.js';
-import { DatasetSchema, type DynamoDatasetStore } from '../store/datasets.js';
+import { AppendResultSchema, DatasetPageSchema, DatasetSchema, type CreateDatasetInput } from '../app/datasets/contract.js';
+import type { DatasetService } from '../app/datasets/service.js';
+import { RequestTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../app/errors.js';
 import { csvText, parseCsv, withCsvLines } from './csv.js';
 import { IdempotencyHeader, requestFingerprint } from './headers.js';
 import { requireScope, type IdentityEnv } from './identity.js';
@@ -80,10 +80,8 @@ const ListQuery = z.strictObject({
   cursor: z.string().max(400).optional(),
 });
 
-const ListResponse = z.object({ items: z.array(DatasetSchema), nextCursor: z.string().nullable() }).openapi('DatasetList');
-const AppendResponse = z
-  .object({ batch: z.object({ key: z.string(), rows: z.number().int() }), dataset: DatasetSchema })
-  .openapi('AppendedBatch');
+const ListResponse = named(DatasetPageSchema, 'DatasetList');
+const AppendResponse = named(AppendResultSchema, 'AppendedBatch');
 
 const Dataset = named(DatasetSchema, 'Dataset');
 
@@ -187,14 +185,14 @@ const sealDataset = createRoute({
 });
 
 /** Routes for datasets; mounted at `/v1/datasets`. */
-export function datasetRoutes(deps: { service: DatasetService; store: DynamoDatasetStore }) {
+export function datasetRoutes(service: DatasetService) {
   const app = new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook });
 
   app.openapi(createDataset, async (c) => {
     const tenant = c.get('identity').tenant;
     const query = c.req.valid('query');
     const csv = await readCsvUpload(c, () => validJson(c, CreateJsonSchema).rows);
-    let input: { name: string; described: AttributeDescriptorInput[]; missing: MissingCode[]; table: RawTable; seal: boolean };
+    let input: CreateDatasetInput;
     if (csv) {
       if (!query.name) throw new ValidationError('Name the dataset with ?name= for CSV uploads.', { errors: [{ field: 'query.name', reason: 'required for CSV uploads' }] });
       input = { name: query.name, described: describeFromQuery(query, csv.columns), missing: codesOf(query.missing), table: csv, seal: query.seal !== 'false' };
@@ -209,7 +207,7 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
     }
     const key = c.req.valid('header')['idempotency-key'];
     const idem = key ? { key, fingerprint: await requestFingerprint(c) } : undefined;
-    const { dataset, replayed } = await csvLines(c, csv !== null, () => deps.service.create(tenant, input, idem));
+    const { dataset, replayed } = await csvLines(c, csv !== null, () => service.create(tenant, input, idem));
     c.header('Location', `/v1/datasets/${dataset.id}`);
     if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(dataset, 201);
@@ -217,13 +215,13 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
 
   app.openapi(listDatasets, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    return c.json(await deps.store.list(c.get('identity').tenant, limit, cursor), 200);
+    return c.json(await service.list(c.get('identity').tenant, limit, cursor), 200);
   });
 
-  app.openapi(getDataset, async (c) => c.json(await deps.store.get(c.get('identity').tenant, c.req.valid('param').id), 200));
+  app.openapi(getDataset, async (c) => c.json(await service.get(c.get('identity').tenant, c.req.valid('param').id), 200));
 
   app.openapi(deleteDataset, async (c) => {
-    await deps.store.delete(c.get('identity').tenant, c.req.valid('param').id);
+    await service.delete(c.get('identity').tenant, c.req.valid('param').id);
     return c.body(null, 204);
   });
 
@@ -235,7 +233,7 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
       });
     const table = (await readCsvUpload(c, () => validJson(c, AppendJsonSchema).rows)) ?? tableFromObjects(validJson(c, AppendJsonSchema).rows);
     const { result, replayed } = await csvLines(c, csvType(c), async () =>
-      deps.service.append(c.get('identity').tenant, c.req.valid('param').id, table, { key, fingerprint: await requestFingerprint(c) }),
+      service.append(c.get('identity').tenant, c.req.valid('param').id, table, { key, fingerprint: await requestFingerprint(c) }),
     );
     if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(result, replayed ? 200 : 201);
@@ -245,7 +243,7 @@ export function datasetRoutes(deps: { service: DatasetService; store: DynamoData
     // The JSON validator has checked a JSON body; a body of another type is not silently ignored.
     if (mediaType(c) !== 'application/json' && (await c.req.arrayBuffer()).byteLength > 0)
       throw new UnsupportedMediaTypeError('Sealing takes no body: send none, or {} as application/json.');
-    return c.json(await deps.service.seal(c.get('identity').tenant, c.req.valid('param').id), 200);
+    return c.json(await service.seal(c.get('identity').tenant, c.req.valid('param').id), 200);
   });
 
   return app;
@@ -279,7 +277,7 @@ function validJson<S extends z.ZodType>(c: Context, _schema: S): z.infer<S> {
 }
 
 const tooManyRows = (n: number) =>
-  new PayloadTooLargeError(
+  new RequestTooLargeError(
     `${n} rows in one request; at most ${LIMITS.rowsPerRequest} are accepted. Create the dataset with seal=false and append the rest with POST /v1/datasets/{id}/rows.`,
     { extensions: { rows: n, limit: LIMITS.rowsPerRequest } },
   );

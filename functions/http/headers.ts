@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { PreconditionRequiredError, ValidationError } from '../errors.js';
+import { PreconditionRequiredError, ValidationError } from '../app/errors.js';
 
 export const IdempotencyHeader = z.object({
   'idempotency-key': z

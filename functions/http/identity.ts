@@ -7,7 +7,7 @@
 import { createMiddleware } from 'hono/factory';
 import { sign, verify } from 'hono/jwt';
 import { z } from 'zod';
-import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { ForbiddenError, UnauthorizedError } from '../app/errors.js';
 
 export const SCOPES = ['read', 'datasets:write', 'models:write', 'scenarios:write'] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -3,9 +3,9 @@
  * what-if questions. Handlers only translate HTTP to the model service and back.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DriverModelSchema, ModelRequestSchema, WhatIfResultSchema, WhatIfSchema } from '../../model/drivers/contract.js';
-import type { ModelService } from '../modelService.js';
-import { ModelRecordSchema, type DynamoModelStore } from '../store/models.js';
+import { ModelRequestSchema, WhatIfResultSchema, WhatIfSchema } from '../../model/drivers/contract.js';
+import { ModelAcceptedSchema, ModelPageSchema, ModelRecordSchema, ModelViewSchema } from '../app/models/contract.js';
+import type { ModelService } from '../app/models/service.js';
 import { requireScope, type IdentityEnv } from './identity.js';
 import { errorResponses, named, validationHook } from './openapi.js';
 
@@ -15,11 +15,11 @@ const WhatIfResult = named(WhatIfResultSchema, 'WhatIfResult');
 const ModelSummary = named(ModelRecordSchema, 'ModelSummary', {
   description: 'A model without its fitted document; `problem` says why when the status is failed',
 });
-const Model = named(ModelRecordSchema.extend(DriverModelSchema.partial().shape), 'Model', {
+const Model = named(ModelViewSchema, 'Model', {
   description: 'A model record; once ready it also carries the fit, segments, importance and calibration',
 });
-const Accepted = z.object({ id: z.string(), status: z.literal('fitting') }).openapi('ModelAccepted');
-const ModelList = z.object({ items: z.array(ModelSummary), nextCursor: z.string().nullable() }).openapi('ModelList');
+const Accepted = named(ModelAcceptedSchema, 'ModelAccepted');
+const ModelList = named(ModelPageSchema, 'ModelList');
 
 const IdParams = z.object({
   id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'mdl_01jd3v4k8m2a7q9x0c5t6w1r3e' }),
@@ -92,25 +92,25 @@ const predict = createRoute({
 });
 
 /** Routes for driver models; mounted at `/v1/models`. */
-export function modelRoutes(deps: { service: ModelService; store: DynamoModelStore }) {
+export function modelRoutes(service: ModelService) {
   const app = new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook });
 
   app.openapi(createModel, async (c) => {
-    const out = await deps.service.create(c.get('identity').tenant, c.req.valid('json'));
+    const out = await service.create(c.get('identity').tenant, c.req.valid('json'));
     c.header('Location', `/v1/models/${out.model.id}`);
     return out.status === 201 ? c.json(out.model, 201) : c.json(out.model, 202);
   });
 
   app.openapi(listModels, async (c) => {
     const { datasetId, limit, cursor } = c.req.valid('query');
-    const page = await deps.service.list(c.get('identity').tenant, { limit, ...(datasetId ? { datasetId } : {}), ...(cursor ? { cursor } : {}) });
+    const page = await service.list(c.get('identity').tenant, { limit, ...(datasetId ? { datasetId } : {}), ...(cursor ? { cursor } : {}) });
     return c.json(page, 200);
   });
 
-  app.openapi(getModel, async (c) => c.json(await deps.service.get(c.get('identity').tenant, c.req.valid('param').id), 200));
+  app.openapi(getModel, async (c) => c.json(await service.get(c.get('identity').tenant, c.req.valid('param').id), 200));
 
   app.openapi(predict, async (c) =>
-    c.json(await deps.service.predict(c.get('identity').tenant, c.req.valid('param').id, c.req.valid('json')), 200),
+    c.json(await service.predict(c.get('identity').tenant, c.req.valid('param').id, c.req.valid('json')), 200),
   );
 
   return app;

@@ -3,7 +3,7 @@
  * that turns a zod failure anywhere in a request into one ValidationError listing every field.
  */
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../app/errors.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
 export const ProblemSchema = z

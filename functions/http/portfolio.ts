@@ -7,9 +7,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { OptimizeRequestSchema } from '../../model/scenario/optimize.js';
 import { safeKey } from '../../model/text.js';
 import { RankBySchema, rankingCsv } from '../../model/scenario/ranking.js';
-import { ComparisonSchema, OptimizationResultSchema } from '../app/portfolio/contract.js';
-import type { PortfolioService } from '../portfolioService.js';
-import { OptimizationSchema } from '../store/optimizations.js';
+import { ComparisonSchema, OptimizationResultSchema, OptimizationSchema } from '../app/portfolio/contract.js';
+import type { PortfolioService } from '../app/portfolio/service.js';
 import { requireScope, type IdentityEnv } from './identity.js';
 import { errorResponses, named, validationHook } from './openapi.js';
 

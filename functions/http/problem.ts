@@ -5,32 +5,111 @@
 import type { Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  IdempotencyMismatchError,
   InternalError,
   MalformedRequestError,
   MethodNotAllowedError,
   NotFoundError,
-  PayloadTooLargeError,
-  ProblemError,
+  PendingWorkError,
+  PreconditionRequiredError,
+  RequestTooLargeError,
+  TooLargeError,
+  UnauthorizedError,
+  UnavailableError,
+  UnprocessableError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from '../errors.js';
+  VersionConflictError,
+  type ProblemDetailItem,
+} from '../app/errors.js';
 import type { Logger } from '../log.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problemResponse(c: Context, error: ProblemError): Response {
-  const body = error.toJSON(c.req.path);
+/** How one kind of failure travels over HTTP: its status, its problem type and any headers it sets. */
+interface HttpMapping {
+  status: number;
+  /** The problem `type` is `/problems/<slug>`. */
+  slug: string;
+  headers?: (error: never) => Record<string, string>;
+}
+
+/**
+ * Every application error's HTTP form, in one table (checked in order: subclasses before their
+ * parents). A kind missing here is a 500.
+ */
+const MAPPINGS: readonly (readonly [abstract new (...args: never[]) => AppError, HttpMapping])[] = [
+  [ValidationError, { status: 400, slug: 'validation' }],
+  [MalformedRequestError, { status: 400, slug: 'malformed-request' }],
+  [UnauthorizedError, { status: 401, slug: 'unauthorized', headers: () => ({ 'WWW-Authenticate': 'Bearer realm="liftcast"' }) }],
+  [ForbiddenError, { status: 403, slug: 'forbidden' }],
+  [NotFoundError, { status: 404, slug: 'not-found' }],
+  [MethodNotAllowedError, { status: 405, slug: 'method-not-allowed', headers: (e: MethodNotAllowedError) => ({ Allow: e.allowed.join(', ') }) }],
+  [PendingWorkError, { status: 409, slug: 'conflict', headers: (e: PendingWorkError) => ({ 'Retry-After': String(e.retryAfterSeconds) }) }],
+  [ConflictError, { status: 409, slug: 'conflict' }],
+  [VersionConflictError, { status: 412, slug: 'precondition-failed', headers: (e: VersionConflictError) => ({ ETag: `"${e.currentVersion}"` }) }],
+  [RequestTooLargeError, { status: 413, slug: 'payload-too-large' }],
+  [UnsupportedMediaTypeError, { status: 415, slug: 'unsupported-media-type' }],
+  [UnprocessableError, { status: 422, slug: 'unprocessable' }],
+  [TooLargeError, { status: 422, slug: 'unprocessable' }],
+  [IdempotencyMismatchError, { status: 422, slug: 'unprocessable' }],
+  [PreconditionRequiredError, { status: 428, slug: 'precondition-required' }],
+  [UnavailableError, { status: 503, slug: 'unavailable', headers: (e: UnavailableError): Record<string, string> => (e.retryAfterSeconds !== undefined ? { 'Retry-After': String(e.retryAfterSeconds) } : {}) }],
+  [InternalError, { status: 500, slug: 'internal' }],
+];
+
+const INTERNAL: HttpMapping = { status: 500, slug: 'internal' };
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: ProblemDetailItem[];
+  [extension: string]: unknown;
+}
+
+/** The HTTP form of an application error. */
+export function httpOf(error: AppError): HttpMapping {
+  return MAPPINGS.find(([kind]) => error instanceof kind)?.[1] ?? INTERNAL;
+}
+
+/**
+ * The RFC 9457 body of an error: 4xx details are shown to the client; a 5xx never shows its cause
+ * (it is logged instead).
+ */
+export function problemBody(error: AppError, instance?: string): ProblemBody {
+  const { status, slug } = httpOf(error);
+  const expose = status < 500;
+  return {
+    type: `/problems/${slug}`,
+    title: error.title,
+    status,
+    detail: expose ? error.message : 'The server could not complete the request. It has been logged.',
+    ...(instance ? { instance } : {}),
+    ...(expose && error.errors ? { errors: error.errors } : {}),
+    ...(expose ? error.extensions : {}),
+  };
+}
+
+export function problemResponse(c: Context, error: AppError): Response {
+  const mapping = httpOf(error);
+  const body = problemBody(error, c.req.path);
   // A new Response drops the headers middleware set on the context: carry the request id over.
   const id = (c.var as { requestId?: string }).requestId;
   return new Response(JSON.stringify(body), {
-    status: error.status,
-    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...(id ? { 'x-request-id': id } : {}), ...error.headers },
+    status: mapping.status,
+    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...(id ? { 'x-request-id': id } : {}), ...(mapping.headers?.(error as never) ?? {}) },
   });
 }
 
-/** Maps anything thrown to a {@link ProblemError}. */
-export function toProblem(err: unknown): ProblemError {
-  if (err instanceof ProblemError) return err;
+/** Maps anything thrown to an {@link AppError}. */
+export function toProblem(err: unknown): AppError {
+  if (err instanceof AppError) return err;
   if (err instanceof HTTPException) {
     // Hono's own failures: body parsing, media type gate, body limit.
     const message = err.message || 'Request failed';
@@ -40,7 +119,7 @@ export function toProblem(err: unknown): ProblemError {
           ? new MalformedRequestError('The body is not valid JSON.', { cause: err })
           : new ValidationError(message, { cause: err });
       case 413:
-        return new PayloadTooLargeError(message, { cause: err });
+        return new RequestTooLargeError(message, { cause: err });
       case 415:
         return new UnsupportedMediaTypeError('Send application/json or text/csv.', { cause: err });
       default:
@@ -57,7 +136,7 @@ export function toProblem(err: unknown): ProblemError {
 export function installProblemHandling(app: Hono<any>, logger: Logger): void {
   app.onError((err, c) => {
     const problem = toProblem(err);
-    if (problem.status >= 500)
+    if (httpOf(problem).status >= 500)
       logger.log('error', 'request failed', { method: c.req.method, path: c.req.path, requestId: (c.var as { requestId?: string }).requestId, error: err });
     return problemResponse(c, problem);
   });
@@ -71,9 +150,7 @@ export function installProblemHandling(app: Hono<any>, logger: Logger): void {
       if (allowed.has('GET')) allowed.add('HEAD');
       return problemResponse(
         c,
-        new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${[...allowed].join(', ')}.`, {
-          headers: { Allow: [...allowed].join(', ') },
-        }),
+        new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${[...allowed].join(', ')}.`, [...allowed]),
       );
     }
     return problemResponse(c, new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`));

@@ -5,8 +5,8 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { ForecastSchema, ScenarioInputSchema } from '../../model/scenario/contract.js';
-import type { ScenarioService, ScenarioVersion } from '../scenarioService.js';
-import { ScenarioHeadSchema, type DynamoScenarioStore } from '../store/scenarios.js';
+import { ScenarioHeadSchema, type ScenarioVersion } from '../app/scenarios/contract.js';
+import type { ScenarioService } from '../app/scenarios/service.js';
 import { IdempotencyHeader, IfMatchHeader, requestFingerprint, versionFromIfMatch, versionTag } from './headers.js';
 import { requireScope, type IdentityEnv } from './identity.js';
 import { errorResponses, named, validationHook } from './openapi.js';
@@ -201,13 +201,13 @@ function withoutForecast({ forecast: _forecast, ...rest }: ScenarioVersion): Omi
 }
 
 /** Routes for scenarios; mounted at `/v1/scenarios`. */
-export function scenarioRoutes(deps: { service: ScenarioService; store: DynamoScenarioStore }) {
+export function scenarioRoutes(service: ScenarioService) {
   const app = new OpenAPIHono<IdentityEnv>({ defaultHook: validationHook });
 
   app.openapi(createScenario, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
     const idem = key ? { key, fingerprint: await requestFingerprint(c) } : undefined;
-    const { scenario, replayed } = await deps.service.create(c.get('identity').tenant, c.req.valid('json'), idem);
+    const { scenario, replayed } = await service.create(c.get('identity').tenant, c.req.valid('json'), idem);
     c.header('Location', `/v1/scenarios/${scenario.id}`);
     c.header('ETag', versionTag(scenario.version));
     if (replayed) c.header('Idempotent-Replayed', 'true');
@@ -216,42 +216,42 @@ export function scenarioRoutes(deps: { service: ScenarioService; store: DynamoSc
 
   app.openapi(listScenarios, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    return c.json(await deps.service.list(c.get('identity').tenant, { limit, ...(cursor ? { cursor } : {}) }), 200);
+    return c.json(await service.list(c.get('identity').tenant, { limit, ...(cursor ? { cursor } : {}) }), 200);
   });
 
   app.openapi(getScenario, async (c) => {
-    const latest = await deps.service.get(c.get('identity').tenant, c.req.valid('param').id);
+    const latest = await service.get(c.get('identity').tenant, c.req.valid('param').id);
     c.header('ETag', versionTag(latest.version));
     return c.json(withoutForecast(latest), 200);
   });
 
   app.openapi(getForecast, async (c) => {
-    const latest = await deps.service.getForecast(c.get('identity').tenant, c.req.valid('param').id);
+    const latest = await service.getForecast(c.get('identity').tenant, c.req.valid('param').id);
     c.header('ETag', versionTag(latest.version));
     return c.json(latest.forecast, 200);
   });
 
   app.openapi(listVersions, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    return c.json(await deps.service.listVersions(c.get('identity').tenant, c.req.valid('param').id, { limit, ...(cursor ? { cursor } : {}) }), 200);
+    return c.json(await service.listVersions(c.get('identity').tenant, c.req.valid('param').id, { limit, ...(cursor ? { cursor } : {}) }), 200);
   });
 
   app.openapi(getVersion, async (c) => {
     const { id, version } = c.req.valid('param');
-    const found = await deps.service.getVersion(c.get('identity').tenant, id, version);
+    const found = await service.getVersion(c.get('identity').tenant, id, version);
     c.header('ETag', versionTag(found.version));
     return c.json(found, 200);
   });
 
   app.openapi(putScenario, async (c) => {
     const expected = versionFromIfMatch(c.req.valid('header')['if-match']);
-    const stored = await deps.service.update(c.get('identity').tenant, c.req.valid('param').id, c.req.valid('json'), expected);
+    const stored = await service.update(c.get('identity').tenant, c.req.valid('param').id, c.req.valid('json'), expected);
     c.header('ETag', versionTag(stored.version));
     return stored.forecastStatus === 'forecasting' ? c.json(stored, 202) : c.json(stored, 200);
   });
 
   app.openapi(deleteScenario, async (c) => {
-    await deps.service.delete(c.get('identity').tenant, c.req.valid('param').id);
+    await service.delete(c.get('identity').tenant, c.req.valid('param').id);
     return c.body(null, 204);
   });
 

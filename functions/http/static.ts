@@ -15,7 +15,7 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { Hono, type Context } from 'hono';
 import { DASHBOARD_JS } from '../dashboard/client.js';
 import { DASHBOARD_CSS, DASHBOARD_HTML } from '../dashboard/page.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../app/errors.js';
 
 /** Where the page loads its files from; `page.ts` refers to the same paths. */
 export const DASHBOARD_ASSETS = '/dashboard/assets';

@@ -4,9 +4,9 @@
  * bus named by LIFTCAST_EVENT_BUS, so queued fits run in the model worker function.
  */
 import { handle } from 'hono/aws-lambda';
-import { composeLiftcast } from '../compose.js';
+import { composeLiftcast } from '../compose/api.js';
 import { loadConfig } from '../config.js';
-import { createEventBridgeClient } from '../events/eventBridge.js';
+import { createEventBridgeClient } from '../bus/eventBridge.js';
 import { createDynamoClient } from '../store/dynamo.js';
 
 const config = loadConfig();

@@ -10,7 +10,7 @@ import { demoWave } from '../../model/demo.js';
 import { tableFromObjects } from '../../model/dataset.js';
 import { ModelRequestSchema } from '../../model/drivers/contract.js';
 import { ScenarioInputSchema } from '../../model/scenario/contract.js';
-import { composeLiftcast, type Liftcast } from '../compose.js';
+import { composeLiftcast, type Liftcast } from '../compose/api.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { signDevToken } from '../http/identity.js';
 import { consoleLogger } from '../log.js';

@@ -11,6 +11,7 @@
  *   u8 version (=1) | u32 header length | header JSON | padding to 8 | sections…
  * The header names the sections in order with their element type and length.
  */
+import { z } from 'zod';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RespondentColumns } from '../../model/dataset.js';
 
@@ -23,18 +24,20 @@ const MISSING_U8 = 255;
 const NO_INDEX = 0xffff;
 
 type SectionType = 'u8' | 'u16' | 'u32' | 'f64';
-interface Header {
-  n: number;
-  attributes: string[];
-  respondentId: string[];
-  accounts: string[];
-  segments: string[];
-  roles: string[];
-  waves: string[];
+/** A chunk's header: everything but the typed sections. Parsed, not cast, when a chunk is read back. */
+const HeaderSchema = z.object({
+  n: z.number().int().min(0),
+  attributes: z.array(z.string()),
+  respondentId: z.array(z.string()),
+  accounts: z.array(z.string()),
+  segments: z.array(z.string()),
+  roles: z.array(z.string()),
+  waves: z.array(z.string()),
   /** Per attribute: `u8` with the offset subtracted, or `f64`. */
-  ratings: ({ type: 'u8'; offset: number } | { type: 'f64' })[];
-  sections: { name: string; type: SectionType; length: number }[];
-}
+  ratings: z.array(z.discriminatedUnion('type', [z.object({ type: z.literal('u8'), offset: z.number() }), z.object({ type: z.literal('f64') })])),
+  sections: z.array(z.object({ name: z.string(), type: z.enum(['u8', 'u16', 'u32', 'f64']), length: z.number().int().min(0) })),
+});
+type Header = z.infer<typeof HeaderSchema>;
 
 const BYTES: Record<SectionType, number> = { u8: 1, u16: 2, u32: 4, f64: 8 };
 
@@ -120,7 +123,7 @@ export function decodeChunk(stored: Uint8Array): RespondentColumns {
   const version = raw.readUInt8(0);
   if (version !== VERSION) throw new RangeError(`unknown chunk version ${version}`);
   const headerLength = raw.readUInt32LE(1);
-  const header = JSON.parse(raw.subarray(5, 5 + headerLength).toString('utf8')) as Header;
+  const header = HeaderSchema.parse(JSON.parse(raw.subarray(5, 5 + headerLength).toString('utf8')));
   // `raw` is a fresh buffer from inflate; copy it once into an 8-aligned ArrayBuffer for typed views.
   const buffer = new ArrayBuffer(raw.length);
   new Uint8Array(buffer).set(raw);

@@ -3,7 +3,7 @@
  * is never in the cursor (it always comes from the caller's tenant), so a cursor cannot lead into
  * another tenant's items.
  */
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../app/errors.js';
 
 export function encodeCursor(sk: string): string {
   return Buffer.from(sk, 'utf8').toString('base64url');

@@ -24,38 +24,23 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
-  type TransactWriteItem,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { AttributeSchema, type Attribute, type RespondentColumns } from '../../model/dataset.js';
 import { DatasetSummarySchema, type DatasetSummary } from '../../model/summary.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import { decodeChunk } from './chunkCodec.js';
+import { BatchRecordSchema, DatasetSchema, type BatchRecord, type ChunkRange, type Dataset, type DatasetMeta, type DatasetPage } from '../app/datasets/contract.js';
+import type { DatasetStore, PreparedChunks } from '../app/datasets/ports.js';
+import { ConflictError, NotFoundError } from '../app/errors.js';
+import type { OutboxItem, PendingEvent } from '../app/events.js';
+import type { IdempotencyCompletion } from '../app/idempotency.js';
+import { decodeChunk, encodeChunks } from './chunkCodec.js';
+import { completionWrite } from './idempotency.js';
 import { batchWriteAll, queryAll } from './bulk.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { keys } from './keys.js';
-import { outboxAttributes, type PendingEvent } from './outbox.js';
-
-export const DatasetStatusSchema = z.enum(['open', 'sealed']).describe('open: accepting appended batches; sealed: complete and summarised');
-
-/** A dataset as the API shows it. */
-export const DatasetSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: DatasetStatusSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  version: z.number().int(),
-  rowCount: z.number().int(),
-  attributes: z.array(AttributeSchema),
-  summary: DatasetSummarySchema.nullable().describe('null until the dataset is sealed'),
-});
-export type Dataset = z.infer<typeof DatasetSchema>;
-
-/** [first chunk sequence number, number of chunks] of one committed batch. */
-type ChunkRange = [number, number];
+import { outboxAttributes } from './outbox.js';
 
 const MetaDocSchema = z.object({
   name: z.string(),
@@ -66,23 +51,6 @@ const MetaDocSchema = z.object({
 });
 type MetaDoc = z.infer<typeof MetaDocSchema>;
 
-export interface DatasetMeta {
-  dataset: Dataset;
-  ranges: ChunkRange[];
-  nextChunk: number;
-}
-
-export const BatchRecordSchema = z.object({
-  key: z.string(),
-  status: z.enum(['pending', 'committed']),
-  hash: z.string(),
-  firstChunk: z.number().int(),
-  chunkCount: z.number().int(),
-  rows: z.number().int(),
-  createdAt: z.string(),
-});
-export type BatchRecord = z.infer<typeof BatchRecordSchema>;
-
 const S = (s: string): AttributeValue => ({ S: s });
 const N = (n: number): AttributeValue => ({ N: String(n) });
 
@@ -91,7 +59,12 @@ const CONCURRENCY = 8;
 /** Chunks fetched by one range query. */
 const READ_SPAN = 12;
 
-export class DynamoDatasetStore {
+/** Encoded chunks as this adapter writes them. */
+interface Chunks extends PreparedChunks {
+  readonly data: readonly Uint8Array[];
+}
+
+export class DynamoDatasetStore implements DatasetStore {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
@@ -123,7 +96,7 @@ export class DynamoDatasetStore {
   }
 
   /** Newest first, `limit` at a time; the cursor is opaque to clients and bound to the tenant. */
-  async list(tenant: string, limit: number, cursor?: string): Promise<{ items: Dataset[]; nextCursor: string | null }> {
+  async list(tenant: string, limit: number, cursor?: string): Promise<DatasetPage> {
     let start: Record<string, AttributeValue> | undefined;
     if (cursor !== undefined) start = { pk: S(keys.tenant(tenant)), sk: S(decodeCursor(cursor, keys.datasetPrefix)) };
     const out = await this.run(() => this.db.send(
@@ -145,9 +118,14 @@ export class DynamoDatasetStore {
    * Writes chunks `firstSeq…` of a batch. Each put is conditional: the slot must be empty or already
    * hold a chunk of the same batch (a retry rewriting identical content), never another batch's.
    */
-  async putChunks(tenant: string, id: string, firstSeq: number, chunks: readonly Uint8Array[], batchKey: string): Promise<void> {
+  prepare(columns: RespondentColumns): Chunks {
+    const data = encodeChunks(columns);
+    return { count: data.length, data };
+  }
+
+  async putChunks(tenant: string, id: string, firstSeq: number, chunks: PreparedChunks, batchKey: string): Promise<void> {
     const pk = keys.datasetPartition(tenant, id);
-    await forEachLimit(chunks, CONCURRENCY, async (data, i) => {
+    await forEachLimit(dataOf(chunks), CONCURRENCY, async (data, i) => {
       try {
         await this.db.send(
           new PutItemCommand({
@@ -174,7 +152,7 @@ export class DynamoDatasetStore {
   async createMeta(
     tenant: string,
     input: { id: string; name: string; createdAt: string; attributes: Attribute[]; status: 'open' | 'sealed'; summary: DatasetSummary | null; batch: BatchRecord },
-    extra: TransactWriteItem[] = [],
+    also: IdempotencyCompletion[] = [],
     event?: PendingEvent,
   ): Promise<Dataset> {
     const doc: MetaDoc = {
@@ -209,7 +187,7 @@ export class DynamoDatasetStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            ...extra,
+            ...also.map((c) => completionWrite(this.table, c)),
           ],
         }),
       );
@@ -339,12 +317,16 @@ export class DynamoDatasetStore {
     return out;
   }
 
-  /** Seals an open dataset with its summary, provided nothing was committed since `version` was read. */
   /** Where a dataset's meta item lives (the outbox delivers the events waiting on it). */
-  metaKey(tenant: string, id: string): Record<string, AttributeValue> {
+  outboxItem(tenant: string, id: string): OutboxItem {
+    return { pk: keys.tenant(tenant), sk: keys.datasetSk(id) };
+  }
+
+  private metaKey(tenant: string, id: string): Record<string, AttributeValue> {
     return { pk: S(keys.tenant(tenant)), sk: S(keys.datasetSk(id)) };
   }
 
+  /** Seals an open dataset with its summary, provided nothing was committed since `version` was read. */
   async seal(tenant: string, meta: DatasetMeta, summary: DatasetSummary, now: string, event?: PendingEvent): Promise<Dataset> {
     const doc = docOf(meta);
     doc.summary = summary;
@@ -470,17 +452,17 @@ export class DynamoDatasetStore {
 function metaFromItem(item: Record<string, AttributeValue>): DatasetMeta {
   const doc = MetaDocSchema.parse(JSON.parse(item.doc!.S!));
   return {
-    dataset: {
-      id: item.id!.S!,
+    dataset: DatasetSchema.parse({
+      id: item.id?.S,
       name: doc.name,
-      status: DatasetStatusSchema.parse(item.status!.S),
+      status: item.status?.S,
       createdAt: doc.createdAt,
-      updatedAt: item.updatedAt!.S!,
-      version: Number(item.version!.N),
-      rowCount: Number(item.rowCount!.N),
+      updatedAt: item.updatedAt?.S,
+      version: Number(item.version?.N),
+      rowCount: Number(item.rowCount?.N),
       attributes: doc.attributes,
       summary: doc.summary,
-    },
+    }),
     ranges: doc.ranges,
     nextChunk: Number(item.nextChunk!.N),
   };
@@ -521,6 +503,13 @@ function batchFromItem(item: Record<string, AttributeValue>): BatchRecord {
     rows: Number(item.rows?.N),
     createdAt: item.createdAt?.S,
   });
+}
+
+/** The bytes of chunks this adapter prepared. */
+function dataOf(chunks: PreparedChunks): readonly Uint8Array[] {
+  const data = (chunks as Partial<Chunks>).data;
+  if (!data || data.length !== chunks.count) throw new TypeError('chunks were not prepared by this store');
+  return data;
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {

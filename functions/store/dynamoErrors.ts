@@ -1,8 +1,8 @@
 /**
- * Turns AWS SDK failures into the API's error family, so no DynamoDB exception ever reaches a
+ * Turns AWS SDK failures into the application's error family, so no DynamoDB exception ever reaches a
  * client as a raw 500 with an SDK message.
  */
-import { InternalError, ProblemError, ServiceUnavailableError } from '../errors.js';
+import { AppError, InternalError, UnavailableError } from '../app/errors.js';
 
 const RETRYABLE = new Set([
   'ProvisionedThroughputExceededException',
@@ -13,10 +13,10 @@ const RETRYABLE = new Set([
   'TimeoutError',
 ]);
 
-export function translateDynamoError(e: unknown): ProblemError {
-  if (e instanceof ProblemError) return e;
+export function translateDynamoError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
   const name = e instanceof Error ? e.name : '';
   if (RETRYABLE.has(name) || (e instanceof Error && /ECONNREFUSED|ECONNRESET|socket hang up/.test(e.message)))
-    return new ServiceUnavailableError('The data store is busy or unreachable; retry shortly.', { cause: e, headers: { 'Retry-After': '1' } });
+    return new UnavailableError('The data store is busy or unreachable; retry shortly.', { cause: e, retryAfterSeconds: 1 });
   return new InternalError(`DynamoDB request failed: ${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }

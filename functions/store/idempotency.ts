@@ -17,24 +17,21 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { UnprocessableError } from '../errors.js';
+import { IdempotencyMismatchError, UnprocessableError } from '../app/errors.js';
+import type { IdempotencyCompletion, IdempotencyPort, IdempotencyStart } from '../app/idempotency.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
 
 const TTL_SECONDS = 24 * 3600;
 
-export type IdempotencyStart =
-  | { kind: 'proceed'; resourceId: string }
-  | { kind: 'replay'; status: number; body: unknown };
-
-export class IdempotencyStore {
+export class IdempotencyStore implements IdempotencyPort {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
   ) {}
 
   private key(tenant: string, operation: string, key: string): Record<string, AttributeValue> {
-    return { pk: { S: keys.tenant(tenant) }, sk: { S: keys.idempotencySk(operation, key) } };
+    return recordKey(tenant, operation, key);
   }
 
   /**
@@ -97,30 +94,37 @@ export class IdempotencyStore {
     }
     throw new UnprocessableError('This Idempotency-Key is being claimed by concurrent requests; retry.');
   }
-
-  /** The transaction item that marks the record completed with its response. */
-  completion(tenant: string, operation: string, key: string, fingerprint: string, status: number, body: unknown): TransactWriteItem {
-    return {
-      Update: {
-        TableName: this.table,
-        Key: this.key(tenant, operation, key),
-        UpdateExpression: 'SET #state = :completed, #status = :status, #response = :response',
-        ConditionExpression: '#state = :pending AND fingerprint = :fingerprint',
-        ExpressionAttributeNames: { '#state': 'state', '#status': 'status', '#response': 'response' },
-        ExpressionAttributeValues: {
-          ':completed': { S: 'completed' },
-          ':pending': { S: 'pending' },
-          ':status': { N: String(status) },
-          ':response': { S: JSON.stringify(body) },
-          ':fingerprint': { S: fingerprint },
-        },
-      },
-    };
-  }
 }
 
-function reused(): UnprocessableError {
-  return new UnprocessableError('This Idempotency-Key was already used with a different request body.', {
+function recordKey(tenant: string, operation: string, key: string): Record<string, AttributeValue> {
+  return { pk: { S: keys.tenant(tenant) }, sk: { S: keys.idempotencySk(operation, key) } };
+}
+
+/**
+ * The transaction item that marks a record completed with its response, for the store that writes
+ * the resource: both appear together or not at all.
+ */
+export function completionWrite(table: string, c: IdempotencyCompletion): TransactWriteItem {
+  return {
+    Update: {
+      TableName: table,
+      Key: recordKey(c.tenant, c.operation, c.key),
+      UpdateExpression: 'SET #state = :completed, #status = :status, #response = :response',
+      ConditionExpression: '#state = :pending AND fingerprint = :fingerprint',
+      ExpressionAttributeNames: { '#state': 'state', '#status': 'status', '#response': 'response' },
+      ExpressionAttributeValues: {
+        ':completed': { S: 'completed' },
+        ':pending': { S: 'pending' },
+        ':status': { N: String(c.status) },
+        ':response': { S: JSON.stringify(c.body) },
+        ':fingerprint': { S: c.fingerprint },
+      },
+    },
+  };
+}
+
+function reused(): IdempotencyMismatchError {
+  return new IdempotencyMismatchError('This Idempotency-Key was already used with a different request body.', {
     errors: [{ field: 'header.Idempotency-Key', reason: 'reused with a different request' }],
   });
 }

@@ -15,44 +15,42 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ModelProblemSchema } from '../app/models/contract.js';
+import type { ModelOutcome, ModelStore, StoredModel } from '../app/models/ports.js';
+import { ConflictError, DatasetGoneError, NotFoundError } from '../app/errors.js';
+import type { OutboxItem, PendingEvent } from '../app/events.js';
+import type { WorkState } from '../app/lifecycle.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { finishPending } from './outcomes.js';
-import { outboxAttributes, pendingEventOf, type PendingEvent } from './outbox.js';
+import { outboxAttributes, pendingEventOf } from './outbox.js';
 import { keys } from './keys.js';
 
 /** Largest stored model document; a model with hundreds of segments is refused rather than truncated. */
 const MAX_DOC_BYTES = 350_000;
 
-export const ModelStatusSchema = z.enum(['fitting', 'ready', 'failed']);
-
-export const ModelRecordSchema = z.object({
-  id: z.string(),
-  datasetId: z.string(),
-  status: ModelStatusSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  /** The request that produced the model (method, segmentBy, attributes, options). */
-  request: z.record(z.string(), z.unknown()),
-  problem: z.object({ title: z.string(), detail: z.string(), errors: z.array(z.record(z.string(), z.unknown())).optional() }).nullable(),
-});
-export type ModelRecord = z.infer<typeof ModelRecordSchema>;
+/** How a model item spells the lifecycle's states (its API's words). */
+const STORED_STATE = { pending: 'fitting', ready: 'ready', failed: 'failed' } as const;
+const StoredStateSchema = z.enum(['fitting', 'ready', 'failed']).transform((s): WorkState => (s === 'fitting' ? 'pending' : s));
 
 const S = (s: string): AttributeValue => ({ S: s });
 
-export class DynamoModelStore {
+export class DynamoModelStore implements ModelStore {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
   ) {}
 
-  /** Where a model lives (the outbox delivers the event waiting on it). */
-  key(tenant: string, id: string): Record<string, AttributeValue> {
+  private key(tenant: string, id: string): Record<string, AttributeValue> {
     return { pk: S(keys.tenant(tenant)), sk: S(keys.modelSk(id)) };
   }
 
-  async create(tenant: string, record: ModelRecord): Promise<void> {
+  /** Where a model lives (the outbox delivers the event waiting on it). */
+  outboxItem(tenant: string, id: string): OutboxItem {
+    return { pk: keys.tenant(tenant), sk: keys.modelSk(id) };
+  }
+
+  async create(tenant: string, record: StoredModel): Promise<void> {
     try {
       await this.db.send(
         new PutItemCommand({
@@ -62,7 +60,7 @@ export class DynamoModelStore {
             entity: S('model'),
             id: S(record.id),
             datasetId: S(record.datasetId),
-            status: S(record.status),
+            status: S(STORED_STATE[record.state]),
             createdAt: S(record.createdAt),
             updatedAt: S(record.updatedAt),
             request: S(JSON.stringify(record.request)),
@@ -78,28 +76,20 @@ export class DynamoModelStore {
   }
 
   /**
-   * Moves a `fitting` model to `ready` with its document, or to `failed` with a problem. Returns
-   * false when the model had already left `fitting` (a redelivered event or a racing worker).
-   */
-  /**
+   * Moves a `pending` model to `ready` with its document, or to `failed` with a problem. Returns
+   * false when the model had already left `pending` (a redelivered event or a racing worker).
+   *
    * @param event the `ModelFitted` the outcome owes (the worker's fits), stored with it in the outbox
+   * @param datasetId for a ready outcome: the dataset it was fitted on, which must still be sealed (not being deleted)
    */
-  async finish(
-    tenant: string,
-    id: string,
-    outcome: { status: 'ready'; doc: unknown } | { status: 'failed'; problem: NonNullable<ModelRecord['problem']> },
-    now: string,
-    event?: PendingEvent,
-    /** For a ready outcome: the dataset it was fitted on, which must still be sealed (not being deleted) when it is stored. */
-    datasetId?: string,
-  ): Promise<boolean> {
+  async finish(tenant: string, id: string, outcome: ModelOutcome, now: string, event?: PendingEvent, datasetId?: string): Promise<boolean> {
     // Models are immutable once fitted: only a model still fitting may change.
     return finishPending(
       this.db,
       this.table,
       this.key(tenant, id),
-      { attribute: 'status', pending: 'fitting' },
-      outcome.status === 'ready'
+      { attribute: 'status', pending: STORED_STATE.pending },
+      outcome.state === 'ready'
         ? {
             status: 'ready',
             attribute: 'doc',
@@ -107,7 +97,7 @@ export class DynamoModelStore {
             maxBytes: MAX_DOC_BYTES,
             tooLarge: (bytes) => `The fitted model is too large to store (${bytes} bytes compressed): fit fewer segments or attributes.`,
           }
-        : outcome,
+        : { status: 'failed', problem: outcome.problem },
       { updatedAt: S(now), ...(event ? outboxAttributes(event) : {}) },
       datasetId === undefined
         ? undefined
@@ -116,14 +106,14 @@ export class DynamoModelStore {
             condition: '#datasetStatus = :sealed',
             names: { '#datasetStatus': 'status' },
             values: { ':sealed': S('sealed') },
-            failure: () => new ConflictError(`Dataset '${datasetId}' was deleted while the model was being fitted: the model cannot be used.`, {
+            failure: () => new DatasetGoneError(`Dataset '${datasetId}' was deleted while the model was being fitted; fit a model on another dataset.`, {
               errors: [{ field: 'body.datasetId', reason: `dataset '${datasetId}' was deleted during the fit` }],
             }),
           },
     );
   }
 
-  async get(tenant: string, id: string): Promise<{ record: ModelRecord; doc: unknown; pending: PendingEvent | null }> {
+  async get(tenant: string, id: string): Promise<{ model: StoredModel; doc: unknown; pending: PendingEvent | null }> {
     let item: Record<string, AttributeValue> | undefined;
     try {
       item = (await this.db.send(new GetItemCommand({ TableName: this.table, Key: this.key(tenant, id), ConsistentRead: true }))).Item;
@@ -131,10 +121,10 @@ export class DynamoModelStore {
       throw translateDynamoError(e);
     }
     if (!item) throw new NotFoundError(`No model '${id}'.`);
-    return { record: recordFromItem(item), doc: item.doc?.B ? JSON.parse(inflateRawSync(item.doc.B).toString('utf8')) : null, pending: pendingEventOf(item) };
+    return { model: recordFromItem(item), doc: item.doc?.B ? JSON.parse(inflateRawSync(item.doc.B).toString('utf8')) : null, pending: pendingEventOf(item) };
   }
 
-  async list(tenant: string, options: { datasetId?: string; limit: number; cursor?: string }): Promise<{ items: ModelRecord[]; nextCursor: string | null }> {
+  async list(tenant: string, options: { datasetId?: string; limit: number; cursor?: string }): Promise<{ items: StoredModel[]; nextCursor: string | null }> {
     let start: Record<string, AttributeValue> | undefined;
     if (options.cursor !== undefined) start = { pk: S(keys.tenant(tenant)), sk: S(decodeCursor(options.cursor, keys.modelPrefix)) };
     try {
@@ -164,11 +154,21 @@ export class DynamoModelStore {
   }
 }
 
-function recordFromItem(item: Record<string, AttributeValue>): ModelRecord {
-  return ModelRecordSchema.parse({
+const StoredModelSchema = z.object({
+  id: z.string(),
+  datasetId: z.string(),
+  state: StoredStateSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  request: z.record(z.string(), z.unknown()),
+  problem: ModelProblemSchema.nullable(),
+});
+
+function recordFromItem(item: Record<string, AttributeValue>): StoredModel {
+  return StoredModelSchema.parse({
     id: item.id?.S,
     datasetId: item.datasetId?.S,
-    status: item.status?.S,
+    state: item.status?.S,
     createdAt: item.createdAt?.S,
     updatedAt: item.updatedAt?.S,
     request: JSON.parse(item.request?.S ?? '{}'),

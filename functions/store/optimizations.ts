@@ -9,9 +9,8 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { OptimizationResultSchema } from '../app/portfolio/contract.js';
-import { z } from 'zod';
-import { OptimizeRequestSchema } from '../../model/scenario/optimize.js';
+import { OptimizationProblemSchema, OptimizationSchema, type Optimization, type OptimizationProblem, type OptimizationResult } from '../app/portfolio/contract.js';
+import type { OptimizationStore } from '../app/portfolio/ports.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
 import { finishPending } from './outcomes.js';
@@ -19,25 +18,9 @@ import { finishPending } from './outcomes.js';
 /** Largest stored result (compressed); DynamoDB's item limit is 400 KB. */
 const MAX_RESULT_BYTES = 380_000;
 
-const ProblemSchema = z.object({ title: z.string(), detail: z.string(), field: z.string().optional() });
-
-export const OptimizationSchema = z.object({
-  id: z.string(),
-  scenarioId: z.string(),
-  scenarioVersion: z.number().int().min(1).describe('The scenario version searched'),
-  request: OptimizeRequestSchema,
-  status: z.enum(['running', 'ready', 'failed']),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  result: OptimizationResultSchema.optional().describe('When ready: what POST …/optimize answers for a scenario small enough to search in the request'),
-  problem: ProblemSchema.optional().describe('When failed: why'),
-});
-export type Optimization = z.infer<typeof OptimizationSchema>;
-export type OptimizationProblem = z.infer<typeof ProblemSchema>;
-
 const S = (s: string): AttributeValue => ({ S: s });
 
-export class DynamoOptimizationStore {
+export class DynamoOptimizationStore implements OptimizationStore {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
@@ -103,7 +86,7 @@ export class DynamoOptimizationStore {
   }
 
   /** Stores the outcome of a running optimisation; false when it is no longer running (or gone). */
-  finish(tenant: string, scenarioId: string, id: string, outcome: { status: 'ready'; result: unknown } | { status: 'failed'; problem: OptimizationProblem }, now: string): Promise<boolean> {
+  finish(tenant: string, scenarioId: string, id: string, outcome: { status: 'ready'; result: OptimizationResult } | { status: 'failed'; problem: OptimizationProblem }, now: string): Promise<boolean> {
     return finishPending(
       this.db,
       this.table,
@@ -117,7 +100,7 @@ export class DynamoOptimizationStore {
             maxBytes: MAX_RESULT_BYTES,
             tooLarge: (bytes) => `The optimisation result is too large to store (${bytes} bytes compressed).`,
           }
-        : outcome,
+        : { status: 'failed', problem: OptimizationProblemSchema.parse(outcome.problem) },
       { updatedAt: S(now) },
     );
   }

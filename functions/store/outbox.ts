@@ -14,8 +14,8 @@
  */
 import { QueryCommand, UpdateItemCommand, ConditionalCheckFailedException, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { EVENT_SCHEMAS, type EventDetail, type EventName } from '../../events/contracts.js';
-import type { EventPublisher } from '../events/bus.js';
+import { EVENT_SCHEMAS, type EventName } from '../../events/contracts.js';
+import type { EventPublisher, OutboxItem, OutboxPort, PendingEvent } from '../app/events.js';
 import type { Logger } from '../log.js';
 import { translateDynamoError } from './dynamoErrors.js';
 
@@ -26,14 +26,6 @@ export const OUTBOX_ATTRIBUTE = 'outbox';
 /** Its sort key: when the event became due (ISO 8601). */
 export const OUTBOX_AT_ATTRIBUTE = 'outboxAt';
 const PENDING = 'pending';
-
-/** An event waiting on an item. */
-export interface PendingEvent<N extends EventName = EventName> {
-  name: N;
-  detail: EventDetail<N>;
-  /** When it became due; delivery clears the outbox only if this is still the one stored. */
-  at: string;
-}
 
 const StoredEventSchema = z.object({ name: z.enum(Object.keys(EVENT_SCHEMAS) as [EventName, ...EventName[]]), detail: z.unknown() });
 
@@ -55,7 +47,7 @@ export function pendingEventOf(item: Record<string, AttributeValue>): PendingEve
   return { name, detail: EVENT_SCHEMAS[name].parse(detail), at } as PendingEvent;
 }
 
-export class Outbox {
+export class Outbox implements OutboxPort {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
@@ -64,17 +56,17 @@ export class Outbox {
   ) {}
 
   /**
-   * Publishes the event waiting on the item at `key` and clears it. Throws when the publish fails
+   * Publishes the event waiting on `item` and clears it. Throws when the publish fails
    * (the event stays in the outbox): a worker rethrows it to be retried; the API logs it and
    * leaves the event to the sweep.
    */
-  async deliver(key: Record<string, AttributeValue>, event: PendingEvent): Promise<void> {
+  async deliver(item: OutboxItem, event: PendingEvent): Promise<void> {
     await this.publisher.publish(event.name, event.detail);
     try {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.table,
-          Key: key,
+          Key: { pk: { S: item.pk }, sk: { S: item.sk } },
           UpdateExpression: 'REMOVE #outbox, #outboxAt, outboxEvent SET announced = :true',
           ConditionExpression: '#outboxAt = :at',
           ExpressionAttributeNames: { '#outbox': OUTBOX_ATTRIBUTE, '#outboxAt': OUTBOX_AT_ATTRIBUTE },
@@ -89,9 +81,9 @@ export class Outbox {
   }
 
   /** {@link Outbox.deliver}, logging a failure instead of throwing: the sweep will deliver it. */
-  async deliverOrLeave(key: Record<string, AttributeValue>, event: PendingEvent, fields: Record<string, unknown>): Promise<void> {
+  async deliverOrLeave(item: OutboxItem, event: PendingEvent, fields: Record<string, unknown>): Promise<void> {
     try {
-      await this.deliver(key, event);
+      await this.deliver(item, event);
     } catch (error) {
       this.logger.log('error', `${event.name} could not be published; it stays in the outbox for the sweep`, { ...fields, error });
     }
@@ -130,7 +122,7 @@ export class Outbox {
         const event = pendingEventOf(item);
         if (!event) continue;
         try {
-          await this.deliver({ pk: item.pk!, sk: item.sk! }, event);
+          await this.deliver({ pk: item.pk!.S!, sk: item.sk!.S! }, event);
           delivered++;
         } catch (error) {
           failed++;

@@ -13,10 +13,14 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { ConflictError, UnprocessableError } from '../errors.js';
+import { TooLargeError, type ConflictError } from '../app/errors.js';
 import { translateDynamoError } from './dynamoErrors.js';
 
-/** Where an item's status lives and which value means "still pending". */
+/**
+ * Where an item's status lives and how the item spells the lifecycle's states (functions/app/
+ * lifecycle.ts): a model stores `fitting` for `pending`, a scenario version `forecasting`, an
+ * optimisation `running` — the words its API shows, kept as they were first stored.
+ */
 export interface PendingStatus {
   attribute: string;
   pending: string;
@@ -43,7 +47,7 @@ export interface Requirement {
 /**
  * Stores `outcome` on the item at `key` if it is still pending, with any `also` attributes set in
  * the same write. Returns false when it is not (another writer finished it first, or it is gone):
- * the first outcome stands. A document over `maxBytes` deflated is an {@link UnprocessableError}
+ * the first outcome stands. A document over `maxBytes` deflated is a {@link TooLargeError}
  * with the caller's message, and nothing is written. With `requires`, the write happens only while
  * that item meets its condition; otherwise nothing is written and `requires.failure()` is thrown.
  */
@@ -68,7 +72,7 @@ export async function finishPending(
   for (const [attribute, value] of Object.entries(also)) set(attribute, value);
   if (outcome.status === 'ready') {
     const bytes = deflateRawSync(Buffer.from(JSON.stringify(outcome.document), 'utf8'));
-    if (bytes.byteLength > outcome.maxBytes) throw new UnprocessableError(outcome.tooLarge(bytes.byteLength));
+    if (bytes.byteLength > outcome.maxBytes) throw new TooLargeError(outcome.tooLarge(bytes.byteLength));
     set(outcome.attribute, { B: bytes });
   } else set('problem', { S: JSON.stringify(outcome.problem) });
   const update = {

@@ -29,18 +29,31 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
-  type TransactWriteItem,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { ForecastSchema, ScenarioInputSchema, type Forecast, type ScenarioInput } from '../../model/scenario/contract.js';
-import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../errors.js';
+import { ForecastSchema, ScenarioInputSchema } from '../../model/scenario/contract.js';
+import { ConflictError, NotFoundError, TooLargeError } from '../app/errors.js';
+import type { OutboxItem, PendingEvent } from '../app/events.js';
+import type { IdempotencyCompletion } from '../app/idempotency.js';
+import {
+  ForecastProblemSchema,
+  ForecastStatusSchema,
+  ScenarioHeadSchema,
+  type NewVersion,
+  type ScenarioHead,
+  type ScenarioVersion,
+  type ScenarioVersionSummary,
+  staleVersionError,
+} from '../app/scenarios/contract.js';
+import type { ForecastOutcome, ScenarioStore } from '../app/scenarios/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { batchWriteAll, queryAll } from './bulk.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
 import { finishPending } from './outcomes.js';
-import { outboxAttributes, pendingEventOf, type PendingEvent } from './outbox.js';
+import { completionWrite } from './idempotency.js';
+import { outboxAttributes, pendingEventOf } from './outbox.js';
 
 /** Largest stored version (scenario and forecast, compressed); DynamoDB's item limit is 400 KB. */
 const MAX_VERSION_BYTES = 380_000;
@@ -50,63 +63,10 @@ const VERSION_CACHE_SIZE = 256;
 /** Attempts of an update that collides with another transaction in flight on the same head. */
 const TRANSACTION_ATTEMPTS = 5;
 
-/** A scenario's head: what a listing shows. */
-export const ScenarioHeadSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  modelId: z.string(),
-  version: z.number().int().min(1).describe('The latest version; its ETag is "<version>"'),
-  createdAt: z.string(),
-  updatedAt: z.string().describe('When the latest version was written'),
-});
-export type ScenarioHead = z.infer<typeof ScenarioHeadSchema>;
-
-/** Where a version's forecast stands: computed, being computed by the worker, or impossible. */
-export type ForecastStatus = 'ready' | 'forecasting' | 'failed';
-
-/** Why a version's forecast failed (stored, then served as the `detail` of a 422). */
-export interface ForecastProblem {
-  title: string;
-  detail: string;
-  /** Where the scenario is at fault (`body.initiatives.0.target`), when it is. */
-  field?: string;
-}
-
-/** One immutable version: the scenario as stored and the forecast computed for it. */
-export interface ScenarioVersion {
-  id: string;
-  version: number;
-  name: string;
-  modelId: string;
-  /** When the scenario was created (version 1). */
-  createdAt: string;
-  /** When this version was written. */
-  updatedAt: string;
-  scenario: ScenarioInput;
-  forecastStatus: ForecastStatus;
-  /** Present when `forecastStatus` is `ready`. */
-  forecast: Forecast | null;
-  /** Present when `forecastStatus` is `failed`. */
-  problem?: ForecastProblem;
-}
-
-/** A version as a version listing shows it: without its forecast. */
-export type ScenarioVersionSummary = Omit<ScenarioVersion, 'forecast'>;
-
-/** What a new version stores; `id`, `version` and `createdAt` come from the head. */
-export interface NewVersion {
-  name: string;
-  modelId: string;
-  updatedAt: string;
-  scenario: ScenarioInput;
-  forecastStatus: ForecastStatus;
-  forecast: Forecast | null;
-}
-
 const S = (s: string): AttributeValue => ({ S: s });
 const N = (n: number): AttributeValue => ({ N: String(n) });
 
-export class DynamoScenarioStore {
+export class DynamoScenarioStore implements ScenarioStore {
   private readonly versionCache = new Map<string, ScenarioVersion>();
 
   constructor(
@@ -127,23 +87,27 @@ export class DynamoScenarioStore {
     return { pk: S(keys.tenant(tenant)), sk: S(keys.scenarioSk(id)) };
   }
 
-  /** Where a version lives (the outbox delivers the event waiting on it). */
-  versionKey(tenant: string, id: string, version: number): Record<string, AttributeValue> {
+  private versionKey(tenant: string, id: string, version: number): Record<string, AttributeValue> {
     return { pk: S(keys.scenarioPartition(tenant, id)), sk: S(keys.scenarioVersionSk(version)) };
+  }
+
+  /** Where a version lives (the outbox delivers the event waiting on it). */
+  outboxItem(tenant: string, id: string, version: number): OutboxItem {
+    return { pk: keys.scenarioPartition(tenant, id), sk: keys.scenarioVersionSk(version) };
   }
 
   /**
    * Creates a scenario at version 1: head and first version appear together in one transaction
    * (with any extra item, e.g. the completion of an idempotency record), or not at all.
    */
-  async create(tenant: string, head: ScenarioHead, first: ScenarioVersion, extra: TransactWriteItem[] = [], event?: PendingEvent): Promise<void> {
+  async create(tenant: string, head: ScenarioHead, first: ScenarioVersion, also: IdempotencyCompletion[] = [], event?: PendingEvent): Promise<void> {
     try {
       await this.db.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             { Put: { TableName: this.table, Item: headItem(tenant, head), ConditionExpression: 'attribute_not_exists(pk)' } },
             { Put: { TableName: this.table, Item: this.versionItem(tenant, first, event), ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...extra,
+            ...also.map((c) => completionWrite(this.table, c)),
           ],
         }),
       );
@@ -155,7 +119,7 @@ export class DynamoScenarioStore {
 
   /**
    * Writes the version after `head` (as the caller read it), provided that is still the latest.
-   * Throws {@link PreconditionFailedError} (with the current version) when another update got
+   * Throws {@link VersionConflictError} (with the current version) when another update got
    * there first, {@link NotFoundError} when the scenario is gone. Returns the new head.
    */
   async update(tenant: string, head: ScenarioHead, next: NewVersion, event?: (version: number) => PendingEvent): Promise<ScenarioHead> {
@@ -259,12 +223,7 @@ export class DynamoScenarioStore {
    * Returns false when the version has already left `forecasting` (a redelivered event, a deadline
    * that failed it) or is gone, so the outcome of the first writer stands.
    */
-  finishForecast(
-    tenant: string,
-    id: string,
-    version: number,
-    outcome: { status: 'ready'; forecast: Forecast; event?: PendingEvent } | { status: 'failed'; problem: ForecastProblem },
-  ): Promise<boolean> {
+  finishForecast(tenant: string, id: string, version: number, outcome: ForecastOutcome): Promise<boolean> {
     return finishPending(
       this.db,
       this.table,
@@ -278,7 +237,7 @@ export class DynamoScenarioStore {
             maxBytes: MAX_VERSION_BYTES,
             tooLarge: (bytes) => `The forecast is too large to store (${bytes} bytes compressed): use fewer initiatives, or a model with fewer segments.`,
           }
-        : outcome,
+        : { status: 'failed', problem: ForecastProblemSchema.parse(outcome.problem) },
       outcome.status === 'ready' && outcome.event ? outboxAttributes(outcome.event) : {},
     );
   }
@@ -402,7 +361,7 @@ export class DynamoScenarioStore {
     const forecast = v.forecast ? deflateRawSync(Buffer.from(JSON.stringify(v.forecast), 'utf8')) : null;
     const bytes = scenario.byteLength + (forecast?.byteLength ?? 0);
     if (bytes > MAX_VERSION_BYTES)
-      throw new UnprocessableError(
+      throw new TooLargeError(
         `The scenario and its forecast are too large to store (${bytes} bytes compressed): use fewer initiatives, or a model with fewer segments.`,
       );
     return {
@@ -423,13 +382,6 @@ export class DynamoScenarioStore {
   }
 
 
-}
-
-export function staleVersionError(id: string, expected: number, current: number, cause?: unknown): PreconditionFailedError {
-  return new PreconditionFailedError(
-    `Scenario '${id}' is at version ${current}, not ${expected}: it changed since you read it. Read it again (GET /v1/scenarios/${id}), reapply your change and send If-Match: "${current}".`,
-    { cause, errors: [{ field: 'header.If-Match', reason: `the latest version is ${current}` }], extensions: { currentVersion: current }, headers: { ETag: `"${current}"` } },
-  );
 }
 
 function headItem(tenant: string, h: ScenarioHead): Record<string, AttributeValue> {
@@ -477,8 +429,6 @@ function versionSummaryFromItem(item: Record<string, AttributeValue>): ScenarioV
   };
 }
 
-const ForecastStatusSchema = z.enum(['ready', 'forecasting', 'failed']);
-const ForecastProblemSchema = z.object({ title: z.string(), detail: z.string(), field: z.string().optional() });
 
 function versionFromItem(item: Record<string, AttributeValue>): ScenarioVersion {
   return { ...versionSummaryFromItem(item), forecast: item.forecast?.B ? ForecastSchema.parse(inflateJson(item.forecast)) : null };

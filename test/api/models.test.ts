@@ -229,7 +229,7 @@ describe('fitting a model in the worker', () => {
     const tenant = queued.tenant();
     const token = await queued.token(tenant);
     const now = new Date().toISOString();
-    await queued.models.store.create(tenant, { id: 'mdl_stillfitting', datasetId: 'ds_x', status: 'fitting', createdAt: now, updatedAt: now, request: {}, problem: null });
+    await queued.models.store.create(tenant, { id: 'mdl_stillfitting', datasetId: 'ds_x', state: 'pending', createdAt: now, updatedAt: now, request: {}, problem: null });
     const res = await queued.request('POST', '/v1/models/mdl_stillfitting/predict', { token, body: { changes: [{ attribute: 'q1', op: 'add', value: 1 }] } });
     expect((await problem(res, 409)).detail).toMatch(/still fitting/);
     const got = await (await queued.request('GET', '/v1/models/mdl_stillfitting', { token })).json();

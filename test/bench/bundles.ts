@@ -25,7 +25,7 @@ const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Each Lambda entry, by function name. */
 export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = {
   api: join(PROJECT_ROOT, 'functions/lambda/api.ts'),
-  modelWorker: join(PROJECT_ROOT, 'functions/lambda/modelWorker.ts'),
+  modelWorker: join(PROJECT_ROOT, 'functions/lambda/worker.ts'),
 };
 
 /** Environment the functions get from the stack; values are stand-ins (nothing is called at import). */

@@ -4,7 +4,7 @@
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { Liftcast } from '../../functions/compose.js';
+import type { Liftcast } from '../../functions/compose/api.js';
 
 export interface LatencyResult {
   requests: number;

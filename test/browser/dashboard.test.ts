@@ -17,7 +17,7 @@ import { ModelRequestSchema } from '../../model/drivers/contract.js';
 import { ScenarioInputSchema } from '../../model/scenario/contract.js';
 import { demoScenario } from '../../functions/local/demoScenario.js';
 import type { ScenarioForecastRequested } from '../../events/contracts.js';
-import { ScenarioService } from '../../functions/scenarioService.js';
+import { ScenarioService } from '../../functions/app/scenarios/service.js';
 import { IdempotencyStore } from '../../functions/store/idempotency.js';
 import { createTestLiftcast, type TestLiftcast } from '../support/liftcast.js';
 import { launchChromium, loopbackContext } from './chromium.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { scopedRoutes } from '../../infra/api.js';
-import { composeLiftcast } from '../../functions/compose.js';
+import { composeLiftcast } from '../../functions/compose/api.js';
 import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient } from '../../functions/store/dynamo.js';
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultApiEntry, LiftcastStack, projectRoot } from '../../infra/stack.js';
 import { cdkJsonContext } from './apps.js';
 import { handle } from 'hono/aws-lambda';
-import { composeLiftcast } from '../../functions/compose.js';
+import { composeLiftcast } from '../../functions/compose/api.js';
 import { createDynamoClient } from '../../functions/store/dynamo.js';
 
 interface LambdaResult {

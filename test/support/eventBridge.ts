@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { eventBridgeEvent, type EventBridgeSample } from '../../events/samples.js';
-import type { PutEventsSender } from '../../functions/events/eventBridge.js';
+import type { PutEventsSender } from '../../functions/bus/eventBridge.js';
 
 export type Entry = NonNullable<PutEventsCommand['input']['Entries']>[number];
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { composeLiftcast, type Liftcast } from '../../functions/compose.js';
+import { composeLiftcast, type Liftcast } from '../../functions/compose/api.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';

@@ -18,7 +18,7 @@ import type { LambdaContext } from 'hono/aws-lambda';
 import { sign } from 'hono/jwt';
 import { inject, vi } from 'vitest';
 import { httpApiEvent, type HttpApiEvent } from '../../events/samples.js';
-import { composeLiftcast } from '../../functions/compose.js';
+import { composeLiftcast } from '../../functions/compose/api.js';
 import type { LiftcastApp } from '../../functions/http/app.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';

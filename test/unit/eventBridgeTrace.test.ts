@@ -6,7 +6,7 @@
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelFitRequested } from '../../events/contracts.js';
-import { EventBridgePublisher, type PutEventsSender } from '../../functions/events/eventBridge.js';
+import { EventBridgePublisher, type PutEventsSender } from '../../functions/bus/eventBridge.js';
 
 type Entry = NonNullable<PutEventsCommand['input']['Entries']>[number];
 

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { composeLiftcast, type Liftcast } from '../../functions/compose.js';
-import { EventBridgePublisher } from '../../functions/events/eventBridge.js';
-import { composeModelWorker, createModelWorkerHandler, RequestScope } from '../../functions/events/modelWorker.js';
+import { composeLiftcast, type Liftcast } from '../../functions/compose/api.js';
+import { EventBridgePublisher } from '../../functions/bus/eventBridge.js';
+import { composeWorker } from '../../functions/compose/worker.js';
+import { RequestScope } from '../../functions/log.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
@@ -33,7 +34,7 @@ const eventBridge = new RecordingEventBridge();
 const db = () => createDynamoClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
 let tableName: string;
 let api: Liftcast;
-let worker: ReturnType<typeof createModelWorkerHandler>;
+let worker: ReturnType<typeof composeWorker>['handler'];
 const later = () => new Date(Date.now() + 2 * 60_000);
 
 beforeAll(async () => {
@@ -41,7 +42,7 @@ beforeAll(async () => {
   await ensureTable(db(), tableName);
   api = composeLiftcast({ db: db(), tableName, auth: { mode: 'local', secret: TEST_SECRET }, logger: silentLogger, eventBus: { name: BUS, client: eventBridge } });
   const scope = new RequestScope(silentLogger);
-  worker = createModelWorkerHandler({ ...composeModelWorker({ db: db(), tableName, publisher: new EventBridgePublisher(eventBridge, BUS), logger: scope.logger }), scope, metrics: () => {} });
+  worker = composeWorker({ db: db(), tableName, publisher: new EventBridgePublisher(eventBridge, BUS), scope, metrics: () => {} }).handler;
 });
 
 async function tenant() {

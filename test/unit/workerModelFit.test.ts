@@ -10,11 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ModelFittedSchema, type ModelFitted } from '../../events/contracts.js';
 import { eventBridgeEvent } from '../../events/samples.js';
-import { composeLiftcast, type Liftcast } from '../../functions/compose.js';
+import { composeLiftcast, type Liftcast } from '../../functions/compose/api.js';
 import { loadConfig } from '../../functions/config.js';
-import { ServiceUnavailableError } from '../../functions/errors.js';
-import { EventBridgePublisher } from '../../functions/events/eventBridge.js';
-import { composeModelWorker, createModelWorkerHandler, PoisonEventError, RequestScope } from '../../functions/events/modelWorker.js';
+import { UnavailableError } from '../../functions/app/errors.js';
+import { EventBridgePublisher } from '../../functions/bus/eventBridge.js';
+import { composeWorker } from '../../functions/compose/worker.js';
+import { RequestScope } from '../../functions/log.js';
+import { PoisonEventError } from '../../functions/worker/events.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger, type LogLevel } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
@@ -48,13 +50,12 @@ const lines: Line[] = [];
 const metrics: Record<string, unknown>[] = [];
 let api: Liftcast;
 let tableName: string;
-let worker: ReturnType<typeof createModelWorkerHandler>;
+let worker: ReturnType<typeof composeWorker>['handler'];
 
 function workerFor(table: string) {
   const scope = new RequestScope({ log: (level, message, fields) => lines.push({ level, message, ...fields }) });
   const db = createDynamoClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
-  const services = composeModelWorker({ db, tableName: table, publisher: new EventBridgePublisher(eventBridge, BUS), logger: scope.logger });
-  return createModelWorkerHandler({ ...services, scope, metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>) });
+  return composeWorker({ db, tableName: table, publisher: new EventBridgePublisher(eventBridge, BUS), scope, metrics: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>) }).handler;
 }
 
 beforeAll(async () => {
@@ -228,7 +229,7 @@ describe('the model worker handler', () => {
     const { modelId, call } = await queuedModel(rows(40));
     eventBridge.down = true;
     try {
-      await expect(worker(eventBridge.envelopeFor(modelId), context('req-announce'))).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await expect(worker(eventBridge.envelopeFor(modelId), context('req-announce'))).rejects.toBeInstanceOf(UnavailableError);
     } finally {
       eventBridge.down = false;
     }

@@ -12,12 +12,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ScenarioForecastedSchema } from '../../events/contracts.js';
 import { eventBridgeEvent } from '../../events/samples.js';
-import { composeLiftcast, type Liftcast } from '../../functions/compose.js';
-import { EventBridgePublisher } from '../../functions/events/eventBridge.js';
-import { composeModelWorker, createModelWorkerHandler, RequestScope } from '../../functions/events/modelWorker.js';
+import { composeLiftcast, type Liftcast } from '../../functions/compose/api.js';
+import { EventBridgePublisher } from '../../functions/bus/eventBridge.js';
+import { composeWorker } from '../../functions/compose/worker.js';
+import { RequestScope } from '../../functions/log.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
-import { ScenarioService } from '../../functions/scenarioService.js';
+import { ScenarioService } from '../../functions/app/scenarios/service.js';
 import { IdempotencyStore } from '../../functions/store/idempotency.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
 import { createRng } from '../../model/rng.js';
@@ -41,7 +42,7 @@ const eventBridge = new ScenarioEvents();
 const logged: { level: string; message: string; [k: string]: unknown }[] = [];
 let queued: Liftcast; // every forecast goes to the worker
 let inRequest: Liftcast; // the same table, every forecast in the request
-let worker: ReturnType<typeof createModelWorkerHandler>;
+let worker: ReturnType<typeof composeWorker>['handler'];
 let tableName: string;
 const context = (awsRequestId: string) => ({ awsRequestId });
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
   queued = composeLiftcast({ db, tableName, auth, logger: silentLogger, syncForecastLimit: 0, eventBus: { name: BUS, client: eventBridge } });
   inRequest = composeLiftcast({ db, tableName, auth, logger: silentLogger });
   const scope = new RequestScope({ log: (level, message, fields) => logged.push({ level, message, ...fields }) });
-  worker = createModelWorkerHandler({ ...composeModelWorker({ db, tableName, publisher: new EventBridgePublisher(eventBridge, BUS), logger: scope.logger }), scope, metrics: () => {} });
+  worker = composeWorker({ db, tableName, publisher: new EventBridgePublisher(eventBridge, BUS), scope, metrics: () => {} }).handler;
 });
 
 /** 600 respondents in 60 accounts, two segments, two roles; ltr driven by q1 and q2 (seeded). */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CostSchema, ForecastSchema, NpsForecastSchema, OutcomeSchema } from '../../../model/scenario/contract.js';
+import { OptimizeRequestSchema } from '../../../model/scenario/optimize.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
 const Estimate = z.object({ value: z.number(), interval: Interval });
@@ -55,3 +56,21 @@ export const OptimizationResultSchema = z.object({
   frontier: z.array(PortfolioValueSchema.extend({ budget: z.number(), selected: z.array(z.string()) })).describe('Best portfolio at each budget level'),
 });
 export type OptimizationResult = z.infer<typeof OptimizationResultSchema>;
+
+/** Why an optimisation failed. */
+export const OptimizationProblemSchema = z.object({ title: z.string(), detail: z.string(), field: z.string().optional() });
+export type OptimizationProblem = z.infer<typeof OptimizationProblemSchema>;
+
+/** A portfolio search the worker runs for a scenario too large to search in a request. `running` is the lifecycle's `pending`. */
+export const OptimizationSchema = z.object({
+  id: z.string(),
+  scenarioId: z.string(),
+  scenarioVersion: z.number().int().min(1).describe('The scenario version searched'),
+  request: OptimizeRequestSchema,
+  status: z.enum(['running', 'ready', 'failed']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  result: OptimizationResultSchema.optional().describe('When ready: what POST …/optimize answers for a scenario small enough to search in the request'),
+  problem: OptimizationProblemSchema.optional().describe('When failed: why'),
+});
+export type Optimization = z.infer<typeof OptimizationSchema>;

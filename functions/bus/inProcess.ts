@@ -1,14 +1,11 @@
 /**
- * Publishing domain events. Locally the bus is in-process: a published event is validated against
- * its contract and handed to the subscribed worker after the request has answered, just as
- * EventBridge would hand it to a worker Lambda in AWS.
+ * The in-process bus, for the local server and tests: a published event is validated against its
+ * contract and handed to the subscribed worker handler after the request has answered, just as
+ * EventBridge would hand it to the worker Lambda in AWS.
  */
 import { EVENT_SCHEMAS, type EventDetail, type EventName } from '../../events/contracts.js';
+import type { EventPublisher } from '../app/events.js';
 import type { Logger } from '../log.js';
-
-export interface EventPublisher {
-  publish<N extends EventName>(name: N, detail: EventDetail<N>): Promise<void>;
-}
 
 type Handler<N extends EventName> = (detail: EventDetail<N>) => Promise<void>;
 

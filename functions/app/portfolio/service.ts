@@ -5,20 +5,22 @@
  * through the scenario's model.
  */
 import { createHash } from 'node:crypto';
-import { hasOwn } from '../model/text.js';
-import type { Comparison, OptimizationResult } from './app/portfolio/contract.js';
-import type { OptimizationRequested } from '../events/contracts.js';
-import type { Forecast, Outcome } from '../model/scenario/contract.js';
-import { prepareScenario } from '../model/scenario/forecast.js';
-import { optimizePortfolio, type OptimizeRequest } from '../model/scenario/optimize.js';
-import { rankInitiatives, type RankBy, type RankedInitiative } from '../model/scenario/ranking.js';
-import { normalQuantile } from '../model/stats.js';
-import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError, workerProblem, type StoredProblem } from './errors.js';
-import type { EventPublisher } from './events/bus.js';
-import { silentLogger, type Logger } from './log.js';
-import type { ModelService } from './modelService.js';
-import { requireForecast, type ScenarioService, type ScenarioVersion } from './scenarioService.js';
-import type { DynamoOptimizationStore, Optimization } from './store/optimizations.js';
+import type { OptimizationRequested } from '../../../events/contracts.js';
+import type { Forecast, Outcome } from '../../../model/scenario/contract.js';
+import { prepareScenario } from '../../../model/scenario/forecast.js';
+import { optimizePortfolio, type OptimizeRequest } from '../../../model/scenario/optimize.js';
+import { rankInitiatives, type RankBy, type RankedInitiative } from '../../../model/scenario/ranking.js';
+import { normalQuantile } from '../../../model/stats.js';
+import { hasOwn } from '../../../model/text.js';
+import { silentLogger, type Logger } from '../../log.js';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
+import type { EventPublisher } from '../events.js';
+import { QueuedWork, WORK_DEADLINE_MS } from '../lifecycle.js';
+import type { ModelService } from '../models/service.js';
+import type { ScenarioVersion } from '../scenarios/contract.js';
+import { requireForecast, type ScenarioService } from '../scenarios/service.js';
+import type { Comparison, Optimization, OptimizationResult } from './contract.js';
+import type { OptimizationStore } from './ports.js';
 
 export interface RankingPage {
   scenarioId: string;
@@ -47,32 +49,48 @@ function decodeCursor<T>(cursor: string, check: (v: unknown) => v is T): T {
 const isOffset = (v: unknown): v is { o: number; v?: number } => typeof v === 'object' && v !== null && Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0;
 
 export interface PortfolioServiceOptions {
-  /** Where optimisations too large for a request are kept; with `bus`, required for them. */
-  optimizations?: DynamoOptimizationStore;
-  /** Where `OptimizationRequested` goes (the worker). */
-  bus?: EventPublisher;
-  clock?: () => Date;
   logger?: Logger;
-  /**
-   * How long an optimisation may stay `running` before a read records it failed.
-   * @default 7 hours (as queued forecasts and fits)
-   */
+  /** How long an optimisation may stay `running` before a read records it failed. @default {@link WORK_DEADLINE_MS} */
   deadlineMs?: number;
 }
 
+/** An optimisation, the unit of queued search work. */
+type OptimizationKey = { tenant: string; scenarioId: string; id: string };
+
 export class PortfolioService {
-  private readonly clock: () => Date;
   private readonly logger: Logger;
-  private readonly deadlineMs: number;
+  private readonly work: QueuedWork<OptimizationKey, OptimizationResult>;
 
   constructor(
     private readonly scenarios: ScenarioService,
     private readonly models: ModelService,
-    private readonly options: PortfolioServiceOptions = {},
+    /** Where optimisations too large for a request are kept. */
+    private readonly optimizations: OptimizationStore,
+    /** Where `OptimizationRequested` goes (the worker). */
+    private readonly bus: EventPublisher,
+    private readonly clock: () => Date,
+    options: PortfolioServiceOptions = {},
   ) {
-    this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? silentLogger;
-    this.deadlineMs = options.deadlineMs ?? 7 * 3600_000;
+    this.work = new QueuedWork<OptimizationKey, OptimizationResult>(
+      {
+        read: async ({ tenant, scenarioId, id }) => {
+          const o = await this.optimizations.get(tenant, scenarioId, id);
+          return o ? { state: o.status === 'running' ? 'pending' : o.status, since: o.createdAt } : null;
+        },
+        finish: ({ tenant, scenarioId, id }, outcome, at) =>
+          this.optimizations.finish(
+            tenant,
+            scenarioId,
+            id,
+            outcome.state === 'ready'
+              ? { status: 'ready', result: outcome.result }
+              : { status: 'failed', problem: { title: outcome.problem.title, detail: outcome.problem.detail, ...(outcome.problem.field ? { field: outcome.problem.field } : {}) } },
+            at,
+          ),
+      },
+      { what: 'optimisation', again: 'Send the request again.', clock, logger: this.logger, deadlineMs: options.deadlineMs ?? WORK_DEADLINE_MS },
+    );
   }
 
   /** A scenario's initiatives in rank order, a page at a time (the cursor pins the version). */
@@ -215,7 +233,6 @@ export class PortfolioService {
     const size = this.scenarios.fitsInRequest(ready.model, latest.scenario);
     if (size.fits) return { status: 200, result: await this.search(tenant, latest, request, ready) };
 
-    const { optimizations, bus } = this.async;
     const initiatives = new Set(latest.scenario.initiatives.map((i) => i.id));
     for (const list of ['mustInclude', 'exclude'] as const)
       request[list].forEach((name, i) => {
@@ -223,60 +240,44 @@ export class PortfolioService {
       });
     const now = this.clock().toISOString();
     const optimizationId = `opt_${createHash('sha256').update(JSON.stringify([latest.version, request])).digest('hex').slice(0, 24)}`;
-    const started = await optimizations.start(tenant, { id: optimizationId, scenarioId: id, scenarioVersion: latest.version, request, status: 'running', createdAt: now, updatedAt: now });
+    const started = await this.optimizations.start(tenant, { id: optimizationId, scenarioId: id, scenarioVersion: latest.version, request, status: 'running', createdAt: now, updatedAt: now });
     if (!started.created) {
       // Asked again: once its result is in, answer with it as a search in the request would.
       const done = started.optimization;
-      return done.status === 'ready' && done.result ? { status: 200, result: done.result as OptimizationResult } : { status: 202, optimization: done };
+      return done.status === 'ready' && done.result ? { status: 200, result: done.result } : { status: 202, optimization: done };
     }
-    try {
-      await bus.publish('OptimizationRequested', { version: 1, tenant, occurredAt: now, scenarioId: id, scenarioVersion: latest.version, optimizationId });
-    } catch (cause) {
-      await optimizations.finish(tenant, id, optimizationId, { status: 'failed', problem: { title: 'The optimisation could not be queued', detail: 'Send the request again.' } }, this.clock().toISOString());
-      throw new ServiceUnavailableError('The optimisation could not be queued; send the request again shortly.', { cause });
-    }
+    await this.work.enqueue(
+      { tenant, scenarioId: id, id: optimizationId },
+      () => this.bus.publish('OptimizationRequested', { version: 1, tenant, occurredAt: now, scenarioId: id, scenarioVersion: latest.version, optimizationId }),
+      'The optimisation could not be queued; send the request again shortly.',
+    );
     return { status: 202, optimization: started.optimization };
   }
 
   /** An optimisation the worker runs or ran; one still running past the deadline is failed first. */
   async getOptimization(tenant: string, scenarioId: string, id: string): Promise<Optimization> {
-    const { optimizations } = this.async;
-    const found = await optimizations.get(tenant, scenarioId, id);
+    const found = await this.optimizations.get(tenant, scenarioId, id);
     if (!found) throw new NotFoundError(`No optimisation '${id}' of scenario '${scenarioId}'.`);
-    if (found.status !== 'running' || this.clock().getTime() - Date.parse(found.createdAt) <= this.deadlineMs) return found;
-    const problem = {
-      title: 'The optimisation did not complete',
-      detail: `No worker finished it within ${Math.round(this.deadlineMs / 60_000)} minutes (its event ended in the dead-letter queue, or the worker stopped). Send the request again.`,
-    };
-    await optimizations.finish(tenant, scenarioId, id, { status: 'failed', problem }, this.clock().toISOString());
-    return (await optimizations.get(tenant, scenarioId, id)) ?? found;
+    const expired = await this.work.expire({ tenant, scenarioId, id }, { state: found.status === 'running' ? 'pending' : found.status, since: found.createdAt });
+    return expired ? ((await this.optimizations.get(tenant, scenarioId, id)) ?? found) : found;
   }
 
   /**
-   * The worker's side of an accepted optimisation (an `OptimizationRequested` event): searches the
-   * version it names and stores the result, or the problem. Idempotent: an optimisation no longer
-   * `running` is left as it is. A transient failure is rethrown so the event is retried.
+   * The worker's side of an accepted optimisation (an `OptimizationRequested` event), through the
+   * lifecycle: searches the version it names and stores the result, or the problem, once.
    */
   async optimizeInWorker(event: OptimizationRequested): Promise<void> {
-    const { optimizations } = this.async;
     const { tenant, scenarioId, scenarioVersion, optimizationId } = event;
-    const job = await optimizations.get(tenant, scenarioId, optimizationId);
-    if (!job) {
-      this.logger.log('warn', 'optimisation requested that does not exist (its scenario was deleted?)', { tenant, scenarioId, optimizationId });
-      return;
-    }
-    if (job.status !== 'running') return;
-    let outcome: { status: 'ready'; result: OptimizationResult } | { status: 'failed'; problem: StoredProblem };
-    try {
-      const version = requireForecast(await this.scenarios.getVersion(tenant, scenarioId, scenarioVersion));
-      outcome = { status: 'ready', result: await this.search(tenant, version, job.request) };
-    } catch (error) {
-      const problem = workerProblem(error);
-      if (!problem) this.logger.log('error', 'optimisation failed', { tenant, scenarioId, optimizationId, error });
-      outcome = { status: 'failed', problem: problem ?? { title: 'The optimisation failed', detail: 'An unexpected error stopped it; it has been logged. Send the request again.' } };
-    }
-    if (await optimizations.finish(tenant, scenarioId, optimizationId, outcome, this.clock().toISOString()))
-      this.logger.log('info', 'optimisation stored', { tenant, scenarioId, optimizationId, status: outcome.status });
+    await this.work.run(
+      { tenant, scenarioId, id: optimizationId },
+      async () => {
+        const job = await this.optimizations.get(tenant, scenarioId, optimizationId);
+        if (!job) throw new NotFoundError(`No optimisation '${optimizationId}' of scenario '${scenarioId}'.`);
+        const version = requireForecast(await this.scenarios.getVersion(tenant, scenarioId, scenarioVersion));
+        return this.search(tenant, version, job.request);
+      },
+      { tenant, scenarioId, optimizationId },
+    );
   }
 
   /** Searches the portfolios of one scenario version through its model. */
@@ -288,7 +289,7 @@ export class PortfolioService {
   ): Promise<OptimizationResult> {
     const id = version.id;
     const { model, population } = await this.models.simulationBasis(tenant, version.scenario.modelId, 'modelId', known);
-    const prepared = prepareScenario(model, population, version.scenario, { modelId: version.scenario.modelId, computedAt: new Date().toISOString() });
+    const prepared = prepareScenario(model, population, version.scenario, { modelId: version.scenario.modelId, computedAt: this.clock().toISOString() });
     if (!prepared.ok) throw new UnprocessableError(`Scenario '${id}' can no longer be forecast on its model: ${prepared.detail}`);
     const result = optimizePortfolio(
       {
@@ -321,10 +322,6 @@ export class PortfolioService {
     };
   }
 
-  private get async(): { optimizations: DynamoOptimizationStore; bus: EventPublisher } {
-    if (!this.options.optimizations || !this.options.bus) throw new Error('PortfolioService was built without an optimisation store and event publisher');
-    return { optimizations: this.options.optimizations, bus: this.options.bus };
-  }
 }
 
 function checkObjective(version: ScenarioVersion & { forecast: Forecast }, request: OptimizeRequest): void {

@@ -2,13 +2,14 @@
  * Publishing domain events to Amazon EventBridge, for Liftcast running in AWS. Each event is checked
  * against its contract (events/contracts.ts) before it leaves the process, and is sent as
  * `source: liftcast`, `detail-type: <event name>`, so rules route on the name and consumers parse the
- * envelope with `parseEvent`. Locally the in-process bus (./bus.ts) plays the same part. In a traced
+ * envelope with `parseEvent`. Locally the in-process bus (./inProcess.ts) plays the same part. In a traced
  * Lambda invocation the entry carries the X-Ray trace header, so the consumer's trace joins the caller's.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EVENT_SCHEMAS, EVENT_SOURCE, type EventDetail, type EventName } from '../../events/contracts.js';
-import { ServiceUnavailableError } from '../errors.js';
-import type { EventPublisher } from './bus.js';
+import { UnavailableError } from '../app/errors.js';
+import type { EventPublisher } from '../app/events.js';
+import { lambdaTraceHeader } from '../config.js';
 
 export interface EventBridgeSettings {
   region: string;
@@ -38,7 +39,7 @@ export interface PutEventsSender {
  *
  * A detail that breaks its contract is a programming error and throws the zod error before anything
  * is sent. PutEvents can accept the call yet refuse the entry (`FailedEntryCount` 1, e.g. throttled
- * or an internal failure): that is reported as a {@link ServiceUnavailableError}, so the caller can
+ * or an internal failure): that is reported as an {@link UnavailableError}, so the caller can
  * answer 503 (the API) or let the invocation be retried (a worker).
  *
  * @example
@@ -57,9 +58,8 @@ export class EventBridgePublisher implements EventPublisher {
 
   async publish<N extends EventName>(name: N, detail: EventDetail<N>): Promise<void> {
     const parsed = EVENT_SCHEMAS[name].parse(detail);
-    // Set by the Lambda runtime for each invocation when X-Ray tracing is on, so read it now, not at
-    // load. EventBridge hands it to the target, whose trace then joins this one.
-    const traceHeader = process.env._X_AMZN_TRACE_ID;
+    // EventBridge hands the invocation's trace header to the target, whose trace then joins this one.
+    const traceHeader = lambdaTraceHeader();
     const result = await this.client.send(
       new PutEventsCommand({
         Entries: [
@@ -75,7 +75,7 @@ export class EventBridgePublisher implements EventPublisher {
     );
     if ((result.FailedEntryCount ?? 0) > 0) {
       const entry = result.Entries?.[0];
-      throw new ServiceUnavailableError(`EventBridge refused the ${name} event: ${entry?.ErrorCode ?? 'unknown error'}.`, {
+      throw new UnavailableError(`EventBridge refused the ${name} event: ${entry?.ErrorCode ?? 'unknown error'}.`, {
         cause: new Error(entry?.ErrorMessage ?? 'PutEvents reported a failed entry'),
       });
     }

@@ -3,47 +3,45 @@
  * these after validating the request; these call the pure model for validation and summaries and the
  * store for conditional writes. Nothing is written unless the whole upload is valid.
  */
-import { LIMITS, parseWave, type AttributeDescriptorInput, type MissingCode, type RawTable, type RowError } from '../model/dataset.js';
-import { addColumns, createSummaryAccumulator, finishSummary, summarize } from '../model/summary.js';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from './errors.js';
-import { newId } from './ids.js';
-import { encodeChunks } from './store/chunkCodec.js';
-import type { Outbox, PendingEvent } from './store/outbox.js';
-import { DatasetSchema, type BatchRecord, type Dataset, type DynamoDatasetStore } from './store/datasets.js';
-import type { IdempotencyStore } from './store/idempotency.js';
+import { LIMITS, parseWave, type RawTable, type RowError } from '../../../model/dataset.js';
+import { addColumns, createSummaryAccumulator, finishSummary, summarize } from '../../../model/summary.js';
+import { newId } from '../../ids.js';
+import { ConflictError, IdempotencyMismatchError, NotFoundError, ValidationError } from '../errors.js';
+import type { OutboxPort, PendingEvent } from '../events.js';
+import type { IdempotencyInput, IdempotencyPort } from '../idempotency.js';
+import { DatasetSchema, type AppendResult, type BatchRecord, type CreateDatasetInput, type Dataset, type DatasetPage } from './contract.js';
+import type { DatasetStore } from './ports.js';
 
 /** Batch key of the rows sent with the creating request. */
 const INITIAL_BATCH = 'initial';
 
-export interface IdempotencyInput {
-  key: string;
-  /** Hash of everything that defines the request (method, path, query, content type, body). */
-  fingerprint: string;
-}
-
-export interface AppendResult {
-  batch: { key: string; rows: number };
-  dataset: Dataset;
-}
-
 export class DatasetService {
   constructor(
-    private readonly store: DynamoDatasetStore,
-    private readonly idempotency: IdempotencyStore,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly store: DatasetStore,
+    private readonly idempotency: IdempotencyPort,
+    private readonly clock: () => Date,
     /** Where `DatasetIngested` goes; without it (unit tests of the store logic) nothing is announced. */
-    private readonly outbox: Outbox | null = null,
+    private readonly outbox: OutboxPort | null = null,
   ) {}
+
+  get(tenant: string, id: string): Promise<Dataset> {
+    return this.store.get(tenant, id);
+  }
+
+  list(tenant: string, limit: number, cursor?: string): Promise<DatasetPage> {
+    return this.store.list(tenant, limit, cursor);
+  }
+
+  /** Deletes a dataset and every respondent in it; models fitted on it can no longer simulate. */
+  delete(tenant: string, id: string): Promise<void> {
+    return this.store.delete(tenant, id);
+  }
 
   /**
    * Creates a dataset from one upload. `seal: false` keeps it open for appended batches (its summary
    * is computed when it is sealed).
    */
-  async create(
-    tenant: string,
-    input: { name: string; described: readonly AttributeDescriptorInput[]; missing?: readonly MissingCode[]; table: RawTable; seal: boolean },
-    idem?: IdempotencyInput,
-  ): Promise<{ dataset: Dataset; replayed: boolean }> {
+  async create(tenant: string, input: CreateDatasetInput, idem?: IdempotencyInput): Promise<{ dataset: Dataset; replayed: boolean }> {
     const parsed = parseWave(input.table, { described: input.described, ...(input.missing ? { missing: input.missing } : {}) });
     if (!parsed.ok) throw uploadRejected(parsed.errors, parsed.errorCount);
     const now = this.clock();
@@ -53,7 +51,7 @@ export class DatasetService {
       if (start.kind === 'replay') return { dataset: await this.replay(tenant, start.body), replayed: true };
       id = start.resourceId;
     }
-    const chunks = encodeChunks(parsed.columns);
+    const chunks = this.store.prepare(parsed.columns);
     await this.store.putChunks(tenant, id, 0, chunks, INITIAL_BATCH);
     const createdAt = now.toISOString();
     const batch: BatchRecord = {
@@ -61,7 +59,7 @@ export class DatasetService {
       status: 'committed',
       hash: idem?.fingerprint ?? '',
       firstChunk: 0,
-      chunkCount: chunks.length,
+      chunkCount: chunks.count,
       rows: parsed.columns.size,
       createdAt,
     };
@@ -83,10 +81,10 @@ export class DatasetService {
       const dataset = await this.store.createMeta(
         tenant,
         { id, name: input.name, createdAt, attributes: parsed.attributes, status, summary, batch },
-        idem ? [this.idempotency.completion(tenant, 'datasets', idem.key, idem.fingerprint, 201, expected)] : [],
+        idem ? [{ tenant, operation: 'datasets', key: idem.key, fingerprint: idem.fingerprint, status: 201, body: expected }] : [],
         event,
       );
-      if (event) await this.outbox?.deliverOrLeave(this.store.metaKey(tenant, id), event, { tenant, datasetId: id });
+      if (event) await this.outbox?.deliverOrLeave(this.store.outboxItem(tenant, id), event, { tenant, datasetId: id });
       return { dataset, replayed: false };
     } catch (e) {
       if (!(e instanceof ConflictError) || !idem) throw e;
@@ -125,11 +123,11 @@ export class DatasetService {
 
     const parsed = parseWave(table, { expected: meta.dataset.attributes });
     if (!parsed.ok) throw uploadRejected(parsed.errors, parsed.errorCount);
-    const chunks = encodeChunks(parsed.columns);
+    const chunks = this.store.prepare(parsed.columns);
     const createdAt = this.clock().toISOString();
     if (!existing) {
-      const firstChunk = await this.store.reserveChunks(tenant, id, chunks.length);
-      const batch: BatchRecord = { key: idem.key, status: 'pending', hash: idem.fingerprint, firstChunk, chunkCount: chunks.length, rows: parsed.columns.size, createdAt };
+      const firstChunk = await this.store.reserveChunks(tenant, id, chunks.count);
+      const batch: BatchRecord = { key: idem.key, status: 'pending', hash: idem.fingerprint, firstChunk, chunkCount: chunks.count, rows: parsed.columns.size, createdAt };
       if (await this.store.putPendingBatch(tenant, id, batch)) existing = batch;
       else {
         // A concurrent request with the same key got there first; follow its record.
@@ -140,7 +138,7 @@ export class DatasetService {
           return { result: { batch: { key: existing.key, rows: existing.rows }, dataset: await this.store.get(tenant, id) }, replayed: true };
       }
     }
-    if (existing.chunkCount !== chunks.length || existing.rows !== parsed.columns.size)
+    if (existing.chunkCount !== chunks.count || existing.rows !== parsed.columns.size)
       throw new ConflictError('This batch was started with a different encoding; send it with a new Idempotency-Key.');
     await this.store.putChunks(tenant, id, existing.firstChunk, chunks, idem.key);
     const dataset = await this.store.commitBatch(tenant, id, existing, createdAt);
@@ -189,7 +187,7 @@ export class DatasetService {
     const now = this.clock().toISOString();
     const event = this.ingested(tenant, id, meta.dataset.rowCount, meta.dataset.attributes.length, now);
     const sealed = await this.store.seal(tenant, meta, finishSummary(acc), now, event);
-    if (event) await this.outbox?.deliverOrLeave(this.store.metaKey(tenant, id), event, { tenant, datasetId: id });
+    if (event) await this.outbox?.deliverOrLeave(this.store.outboxItem(tenant, id), event, { tenant, datasetId: id });
     return sealed;
   }
 
@@ -205,7 +203,7 @@ export class DatasetService {
 
 function checkFingerprint(batch: BatchRecord | null, idem: IdempotencyInput): void {
   if (batch && batch.hash !== idem.fingerprint)
-    throw new UnprocessableError('This Idempotency-Key was already used for a different batch.', {
+    throw new IdempotencyMismatchError('This Idempotency-Key was already used for a different batch.', {
       errors: [{ field: 'header.Idempotency-Key', reason: 'reused with a different request' }],
     });
 }

@@ -17,20 +17,19 @@
  * with the problem, and one no worker finished within `forecastDeadlineMs` is failed on its next read.
  */
 import { z } from 'zod';
-import type { ScenarioForecastRequested } from '../events/contracts.js';
-import type { DriverModel } from '../model/drivers/contract.js';
-import { ForecastSchema, type Forecast, type ScenarioFailure, type ScenarioInput } from '../model/scenario/contract.js';
-import { checkEffects, forecastScenario } from '../model/scenario/forecast.js';
-import { bodyPath, ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError, workerProblem } from './errors.js';
-import type { EventPublisher } from './events/bus.js';
-import { newId } from './ids.js';
-import { silentLogger, type Logger } from './log.js';
-import type { ModelService } from './modelService.js';
-import type { IdempotencyStore } from './store/idempotency.js';
-import type { Outbox, PendingEvent } from './store/outbox.js';
-import { staleVersionError, type DynamoScenarioStore, type ForecastProblem, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary } from './store/scenarios.js';
-
-export type { ScenarioHead, ScenarioVersion, ScenarioVersionSummary };
+import type { ScenarioForecastRequested } from '../../../events/contracts.js';
+import type { DriverModel } from '../../../model/drivers/contract.js';
+import { ForecastSchema, type Forecast, type ScenarioFailure, type ScenarioInput } from '../../../model/scenario/contract.js';
+import { checkEffects, forecastScenario } from '../../../model/scenario/forecast.js';
+import { newId } from '../../ids.js';
+import { silentLogger, type Logger } from '../../log.js';
+import { bodyPath, ConflictError, NotFoundError, PendingWorkError, UnprocessableError, ValidationError } from '../errors.js';
+import type { EventPublisher, OutboxPort, PendingEvent } from '../events.js';
+import type { IdempotencyInput, IdempotencyPort } from '../idempotency.js';
+import { QueuedWork, WORK_DEADLINE_MS } from '../lifecycle.js';
+import type { ModelService } from '../models/service.js';
+import { forecastState, staleVersionError, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary } from './contract.js';
+import type { ScenarioStore } from './ports.js';
 
 export interface ScenarioServiceOptions {
   logger?: Logger;
@@ -42,15 +41,14 @@ export interface ScenarioServiceOptions {
    * @default 5_000_000
    */
   syncForecastLimit?: number;
-  /**
-   * How long a queued forecast may stay `forecasting` before a read records it failed. Covers
-   * EventBridge's delivery retries and Lambda's own (infra/worker.ts: `workerRetry`).
-   * @default 7 hours
-   */
+  /** How long a queued forecast may stay `forecasting` before a read records it failed. @default {@link WORK_DEADLINE_MS} */
   forecastDeadlineMs?: number;
   /** Delivers the `ScenarioForecasted` events versions owe; without it they wait for the sweep. */
-  outbox?: Outbox;
+  outbox?: OutboxPort;
 }
+
+/** A scenario version, the unit of queued forecast work. */
+type VersionKey = { tenant: string; id: string; version: number };
 
 /** Idempotency operation name of scenario creation. */
 const OPERATION = 'scenarios';
@@ -58,30 +56,42 @@ const OPERATION = 'scenarios';
 /** What an idempotency record keeps of a creation: the version it wrote (immutable, so replayable). */
 const CreatedSchema = z.object({ id: z.string(), version: z.literal(1) });
 
-export interface IdempotencyInput {
-  key: string;
-  /** Hash of everything that defines the request (method, path, content type, body). */
-  fingerprint: string;
-}
-
 export class ScenarioService {
   private readonly logger: Logger;
   private readonly syncForecastLimit: number;
-  private readonly forecastDeadlineMs: number;
-  private readonly outbox: Outbox | undefined;
+  private readonly outbox: OutboxPort | undefined;
+  private readonly work: QueuedWork<VersionKey, Forecast>;
 
   constructor(
-    private readonly store: DynamoScenarioStore,
+    private readonly store: ScenarioStore,
     private readonly models: ModelService,
-    private readonly idempotency: IdempotencyStore,
+    private readonly idempotency: IdempotencyPort,
     private readonly bus: EventPublisher,
     private readonly clock: () => Date = () => new Date(),
     options: ScenarioServiceOptions = {},
   ) {
     this.logger = options.logger ?? silentLogger;
     this.syncForecastLimit = options.syncForecastLimit ?? 5_000_000;
-    this.forecastDeadlineMs = options.forecastDeadlineMs ?? 7 * 3600_000;
     this.outbox = options.outbox;
+    this.work = new QueuedWork<VersionKey, Forecast>(
+      {
+        read: async ({ tenant, id, version }) => {
+          const v = await this.store.findVersionForWorker(tenant, id, version);
+          return v ? { state: forecastState(v.forecastStatus), since: v.updatedAt } : null;
+        },
+        finish: async ({ tenant, id, version }, outcome, at, by) => {
+          if (outcome.state === 'failed') return this.store.finishForecast(tenant, id, version, { status: 'failed', problem: { title: outcome.problem.title, detail: outcome.problem.detail, ...(outcome.problem.field ? { field: outcome.problem.field } : {}) } });
+          const v = await this.store.findVersionForWorker(tenant, id, version);
+          if (!v) return false;
+          return this.store.finishForecast(tenant, id, version, { status: 'ready', forecast: outcome.result, ...(by === 'worker' ? { event: this.forecasted(tenant, { ...v, updatedAt: at }) } : {}) });
+        },
+        deliver: async ({ tenant, id, version }) => {
+          const v = await this.store.findVersionForWorker(tenant, id, version);
+          if (v?.pending) await this.outbox?.deliver(this.store.outboxItem(tenant, id, version), v.pending);
+        },
+      },
+      { what: 'forecast', again: 'Send the scenario again (PUT with If-Match).', clock, logger: this.logger, deadlineMs: options.forecastDeadlineMs ?? WORK_DEADLINE_MS },
+    );
   }
 
   /**
@@ -111,7 +121,7 @@ export class ScenarioService {
         tenant,
         head,
         version,
-        idem ? [this.idempotency.completion(tenant, OPERATION, idem.key, idem.fingerprint, planned.forecast ? 201 : 202, { id, version: 1 })] : [],
+        idem ? [{ tenant, operation: OPERATION, key: idem.key, fingerprint: idem.fingerprint, status: planned.forecast ? 201 : 202, body: { id, version: 1 } }] : [],
         planned.forecast ? this.forecasted(tenant, version) : undefined,
       );
     } catch (e) {
@@ -164,50 +174,23 @@ export class ScenarioService {
   }
 
   /**
-   * The worker's side of a queued forecast (a `ScenarioForecastRequested` event): computes the
-   * forecast of that version and stores it, or stores why it cannot be computed, then announces it.
-   *
-   * Idempotent: a redelivered event finds the version no longer `forecasting` and only delivers its
-   * `ScenarioForecasted` if that still waits in the version's outbox (functions/store/outbox.ts), so
-   * an event EventBridge refused is published by the retry (or the sweep). A version or scenario
-   * deleted meanwhile is skipped. A transient failure (DynamoDB or EventBridge unavailable) is
-   * rethrown for a retry.
+   * The worker's side of a queued forecast (a `ScenarioForecastRequested` event), through the
+   * lifecycle: computes the forecast of that version and stores it once (or why it cannot be
+   * computed), then delivers the `ScenarioForecasted` it owes. Idempotent; a version or scenario
+   * deleted meanwhile is skipped; a transient failure is rethrown for a retry.
    */
   async forecastInWorker(event: ScenarioForecastRequested): Promise<void> {
     const { tenant, scenarioId, scenarioVersion } = event;
-    let v = await this.store.findVersionForWorker(tenant, scenarioId, scenarioVersion);
-    if (!v) {
-      this.logger.log('warn', 'forecast requested for a scenario version that does not exist (deleted?)', { tenant, scenarioId, scenarioVersion });
-      return;
-    }
-    if (v.forecastStatus === 'forecasting') {
-      const computed = await this.computeInWorker(tenant, v);
-      const outcome = computed.status === 'ready' ? { ...computed, event: this.forecasted(tenant, { ...v, updatedAt: this.clock().toISOString() }) } : computed;
-      let finished: boolean;
-      try {
-        finished = await this.store.finishForecast(tenant, scenarioId, scenarioVersion, outcome);
-      } catch (error) {
-        if (!(error instanceof UnprocessableError)) throw error;
-        finished = await this.store.finishForecast(tenant, scenarioId, scenarioVersion, { status: 'failed', problem: { title: error.title, detail: error.message } });
-      }
-      if (finished) this.logger.log('info', 'forecast stored', { tenant, scenarioId, scenarioVersion, forecastStatus: outcome.status });
-      v = await this.store.findVersionForWorker(tenant, scenarioId, scenarioVersion);
-      if (!v) return;
-    }
-    // Thrown on failure: the event is retried, and the retry lands here again.
-    if (v.pending) await this.outbox?.deliver(this.store.versionKey(tenant, scenarioId, scenarioVersion), v.pending);
-  }
-
-  /** The forecast of a queued version, or the problem that prevents it; rethrows what a retry may fix. */
-  private async computeInWorker(tenant: string, v: ScenarioVersion): Promise<{ status: 'ready'; forecast: Forecast } | { status: 'failed'; problem: ForecastProblem }> {
-    try {
-      return { status: 'ready', forecast: await this.computeForecast(tenant, v.scenario, this.clock()) };
-    } catch (error) {
-      const problem = workerProblem(error);
-      if (problem) return { status: 'failed', problem };
-      this.logger.log('error', 'scenario forecast failed', { tenant, scenarioId: v.id, scenarioVersion: v.version, error });
-      return { status: 'failed', problem: { title: 'The forecast failed', detail: 'An unexpected error stopped the forecast; it has been logged. Send the scenario again (PUT with If-Match).' } };
-    }
+    const key = { tenant, id: scenarioId, version: scenarioVersion };
+    await this.work.run(
+      key,
+      async () => {
+        const v = await this.store.findVersionForWorker(tenant, scenarioId, scenarioVersion);
+        if (!v) throw new NotFoundError(`Version ${scenarioVersion} of scenario '${scenarioId}' is gone.`);
+        return this.computeForecast(tenant, v.scenario, this.clock());
+      },
+      { tenant, scenarioId, scenarioVersion },
+    );
   }
 
   /**
@@ -239,26 +222,19 @@ export class ScenarioService {
    * version is recorded `failed` (so it does not wait for the deadline) and the request is a 503.
    */
   private async queue(tenant: string, v: ScenarioVersion): Promise<ScenarioVersion> {
-    try {
-      await this.bus.publish('ScenarioForecastRequested', { version: 1, tenant, occurredAt: v.updatedAt, scenarioId: v.id, scenarioVersion: v.version, modelId: v.modelId });
-    } catch (cause) {
-      const problem = { title: 'The forecast could not be queued', detail: 'Send the scenario again (PUT with If-Match) to forecast it.' };
-      await this.store.finishForecast(tenant, v.id, v.version, { status: 'failed', problem });
-      throw new ServiceUnavailableError(`Version ${v.version} of scenario '${v.id}' is stored, but its forecast could not be queued; PUT it again shortly.`, { cause });
-    }
+    await this.work.enqueue(
+      { tenant, id: v.id, version: v.version },
+      () => this.bus.publish('ScenarioForecastRequested', { version: 1, tenant, occurredAt: v.updatedAt, scenarioId: v.id, scenarioVersion: v.version, modelId: v.modelId }),
+      `Version ${v.version} of scenario '${v.id}' is stored, but its forecast could not be queued; PUT it again shortly.`,
+    );
     return v;
   }
 
   /** A version as it stands, after failing a queued forecast past its deadline. */
   private async settle(tenant: string, v: ScenarioVersion): Promise<ScenarioVersion> {
-    if (v.forecastStatus !== 'forecasting' || this.clock().getTime() - Date.parse(v.updatedAt) <= this.forecastDeadlineMs) return v;
-    const problem = {
-      title: 'The forecast did not complete',
-      detail: `No worker finished this forecast within ${Math.round(this.forecastDeadlineMs / 60_000)} minutes of the request (its event ended in the dead-letter queue, or the worker stopped). Send the scenario again (PUT with If-Match).`,
-    };
-    await this.store.finishForecast(tenant, v.id, v.version, { status: 'failed', problem });
+    const expired = await this.work.expire({ tenant, id: v.id, version: v.version }, { state: forecastState(v.forecastStatus), since: v.updatedAt });
     // Whoever won the conditional write, the stored version is now final: read it back.
-    return this.store.getVersion(tenant, v.id, v.version);
+    return expired ? this.store.getVersion(tenant, v.id, v.version) : v;
   }
 
   /** Every version, oldest first, a page at a time, without forecasts. */
@@ -314,7 +290,7 @@ export class ScenarioService {
    * the worker's sweep delivers it.
    */
   private async announce(tenant: string, v: ScenarioVersion): Promise<void> {
-    await this.outbox?.deliverOrLeave(this.store.versionKey(tenant, v.id, v.version), this.forecasted(tenant, v), { tenant, scenarioId: v.id, scenarioVersion: v.version });
+    await this.outbox?.deliverOrLeave(this.store.outboxItem(tenant, v.id, v.version), this.forecasted(tenant, v), { tenant, scenarioId: v.id, scenarioVersion: v.version });
   }
 }
 
@@ -326,9 +302,8 @@ export function requireForecast(v: ScenarioVersion): ScenarioVersion & { forecas
         errors: v.problem?.field ? [{ field: v.problem.field, reason: v.problem.title }] : [],
         extensions: { scenarioId: v.id, version: v.version, forecastStatus: 'failed' },
       });
-    throw new ConflictError(`Version ${v.version} of scenario '${v.id}' is still being forecast by the worker; retry shortly.`, {
+    throw new PendingWorkError(`Version ${v.version} of scenario '${v.id}' is still being forecast by the worker; retry shortly.`, 5, {
       extensions: { scenarioId: v.id, version: v.version, forecastStatus: 'forecasting' },
-      headers: { 'Retry-After': '5' },
     });
   }
   return v as ScenarioVersion & { forecast: Forecast };
