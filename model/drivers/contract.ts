@@ -141,6 +141,44 @@ export interface ModelFailure {
   field?: string;
 }
 
+/**
+ * What a what-if needs of an ordinal (cumulative-logit) model, in its internal parameterisation:
+ * P(answer ≤ categories[c]) = logistic(thresholds[c] − η) with η = α_g + Σⱼ slopeⱼ·(xⱼ − centerⱼ)/scaleⱼ.
+ */
+export const OrdinalParametersSchema = z.object({
+  kind: z.literal('ordinal'),
+  /** Observed ltr values, ascending; category c of the model is categories[c]. */
+  categories: z.array(z.number()),
+  thresholds: z.array(z.number()),
+  center: z.array(z.number()),
+  scale: z.array(z.number()),
+  groups: z.array(z.string()),
+  /** Per group: intercept α_g and slopes on the standardised scale (β + δ_g). */
+  intercepts: z.array(z.number()),
+  slopes: z.array(z.array(z.number())),
+});
+export type OrdinalParameters = z.infer<typeof OrdinalParametersSchema>;
+
+/** What a what-if needs of a linear (`ols`, `ridge`) model: ltr ≈ intercept_g + Σⱼ slope_gj·xⱼ. */
+export const LinearParametersSchema = z.object({
+  kind: z.literal('linear'),
+  groups: z.array(z.string()),
+  /** Per group: intercept and slopes on the attributes' scale (ltr points per rating point). */
+  intercepts: z.array(z.number()),
+  slopes: z.array(z.array(z.number())),
+  /** Residual standard deviation, in ltr points. */
+  sigma: z.number(),
+});
+export type LinearParameters = z.infer<typeof LinearParametersSchema>;
+
+/**
+ * A model's parameters, told apart by `kind` (`ordinal` for method `ordinal`, `linear` for `ols` and
+ * `ridge`). The shape is the one stored since the first model documents; only its declaration is
+ * new (it was a record of unknown values), so stored documents parse unchanged.
+ */
+export const ModelParametersSchema = z.discriminatedUnion('kind', [OrdinalParametersSchema, LinearParametersSchema]);
+export type ModelParameters = z.infer<typeof ModelParametersSchema>;
+
 /** The stored, JSON-serialisable fitted model: its explanation plus what a what-if needs. */
 export const DriverModelSchema = z.object({
   /** The estimator actually fitted (`auto` resolves to `ordinal`). */
@@ -157,6 +195,6 @@ export const DriverModelSchema = z.object({
   /** How the structure (pooling, penalty) was chosen. */
   structure: z.record(z.string(), z.unknown()),
   /** Parameters a what-if needs, in the model's internal parameterisation. */
-  parameters: z.record(z.string(), z.unknown()),
+  parameters: ModelParametersSchema,
 });
 export type DriverModel = z.infer<typeof DriverModelSchema>;

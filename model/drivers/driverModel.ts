@@ -105,7 +105,7 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
         importance,
         calibration,
         structure: { ...lin.structure, calibration: 'in-sample, normal residuals around the linear prediction' },
-        parameters: lin.parameters as unknown as Record<string, unknown>,
+        parameters: lin.parameters,
       },
     };
   }
@@ -131,7 +131,7 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
         linearR2: check.ok ? check.fit.r2 : null,
         calibration: 'out-of-fold',
       },
-      parameters: ord.parameters as unknown as Record<string, unknown>,
+      parameters: ord.parameters,
     },
   };
 }

@@ -13,18 +13,9 @@ import { fitLinear, type FitResult, type LinearFit } from './linear.js';
 import { chooseRidgeLambda, cvRmse } from './linear/crossValidation.js';
 import type { RegressionSpec } from './linear/spec.js';
 import { addColumns, addColumnsByFold, createFoldMoments, createMoments, foldOf, sumMoments, type Moments } from './moments.js';
-import type { FitSummary, ModelFailure, ModelRequest } from './contract.js';
+import type { FitSummary, LinearParameters, ModelFailure, ModelRequest } from './contract.js';
 import type { Population } from './population.js';
 import { keyed } from '../text.js';
-
-export interface LinearParameters {
-  kind: 'linear';
-  groups: string[];
-  /** Per group: intercept and slopes on the attributes' scale (ltr points per rating point). */
-  intercepts: number[];
-  slopes: number[][];
-  sigma: number;
-}
 
 export interface LinearModelResult {
   ok: true;

@@ -231,8 +231,17 @@ export function foldOf(index: number, seed: number, folds: number): number {
 
 // ---------------------------------------------------------------------------------------------------
 
+/** The typed arrays a column of numbers can arrive in (a DataView holds no `length`, so is not one). */
+type NumberArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray;
+
+/** Any view over an ArrayLike<number> is one of {@link NumberArray} (BigInt arrays are not ArrayLike<number>). */
+function isNumberArray(a: ArrayLike<number>): a is NumberArray {
+  return ArrayBuffer.isView(a);
+}
+
+/** Rows start…start+len of a column: a view for typed arrays (no copy), a copy otherwise. */
 function sliceOf(a: ArrayLike<number>, start: number, len: number): ArrayLike<number> {
-  if (ArrayBuffer.isView(a)) return (a as unknown as Float64Array).subarray(start, start + len);
+  if (isNumberArray(a)) return a.subarray(start, start + len);
   return Array.prototype.slice.call(a, start, start + len) as number[];
 }
 

@@ -3,7 +3,7 @@
  * pooling structure by cross-validated deviance, fits the cumulative-logit model on every respondent
  * and explains it (coefficients per rating point, McKelvey–Zavoina R², held-out error, calibration).
  */
-import type { FitSummary, ModelFailure, ModelRequest } from './contract.js';
+import type { FitSummary, ModelFailure, ModelRequest, OrdinalParameters } from './contract.js';
 import { categoryProbabilities, fitOrdinal, groupCoefficients, Layout, linearPredictor, type OrdinalData, type OrdinalFit, type OrdinalParams, type OrdinalSpec, type RowFilter } from './ordinal.js';
 import { foldOf } from './moments.js';
 import type { Population } from './population.js';
@@ -18,19 +18,6 @@ export const ORDINAL_POOLING_GRID = [3000, 1000, 300, 100, 30, 10];
 /** Penalty on group intercepts (weak: a prior sd of 1 logit). */
 const LAMBDA_INTERCEPT = 0.5;
 const Z95 = 1.959963984540054;
-
-export interface OrdinalParameters {
-  kind: 'ordinal';
-  /** Observed ltr values, ascending; category c of the model is categories[c]. */
-  categories: number[];
-  thresholds: number[];
-  center: number[];
-  scale: number[];
-  groups: string[];
-  /** Per group: intercept α_g and slopes on the standardised scale (β + δ_g). */
-  intercepts: number[];
-  slopes: number[][];
-}
 
 export interface OrdinalModelResult {
   ok: true;

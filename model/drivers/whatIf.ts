@@ -14,9 +14,7 @@
  * The baseline is the observed NPS; a 9 → 10 move changes nothing, and a shift too small to carry
  * anyone across for sure still moves NPS by its expected share.
  */
-import type { Change, DriverModel, ModelFailure, NpsChange, Target, WhatIf, WhatIfResult } from './contract.js';
-import type { LinearParameters } from './linearModel.js';
-import type { OrdinalParameters } from './ordinalModel.js';
+import type { Change, DriverModel, ModelFailure, NpsChange, OrdinalParameters, Target, WhatIf, WhatIfResult } from './contract.js';
 import { cutsOf } from './ordinalModel.js';
 import type { Population } from './population.js';
 import { keyed } from '../text.js';
@@ -208,7 +206,7 @@ function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], 
  * one-point change moves a respondent of that group.
  */
 export function slopesPerPoint(model: DriverModel, pop: Population): Float64Array {
-  const params = model.parameters as unknown as OrdinalParameters | LinearParameters;
+  const params = model.parameters;
   const k = pop.attributes.length;
   const G = pop.levels.group.length;
   const perPoint = new Float64Array(G * k);
@@ -296,7 +294,8 @@ export function crossingProbabilities(model: DriverModel, pop: Population, rows:
   const detractor = new Float64Array(m);
   const dPromoter = new Float64Array(m);
   const dDetractor = new Float64Array(m);
-  if (model.parameters.kind !== 'ordinal') {
+  const params = model.parameters;
+  if (params.kind !== 'ordinal') {
     for (let q = 0; q < m; q++) {
       const v = pop.ltr[rows[q]!]!;
       const p = v + 0.5 + shift[q]! - 8.5;
@@ -308,7 +307,6 @@ export function crossingProbabilities(model: DriverModel, pop: Population, rows:
     }
     return { promoter, detractor, dPromoter, dDetractor };
   }
-  const params = model.parameters as unknown as OrdinalParameters;
   const eta = latentScores(params, pop);
   const toCategory = new Int16Array(11).fill(-1);
   params.categories.forEach((v, c) => (toCategory[v] = c));
