@@ -2,7 +2,7 @@
  * `/v1/datasets`: upload survey waves (CSV or JSON), append batches, seal, list, read, delete.
  * Handlers only translate HTTP to the dataset service and back.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
   AttributeDescriptorSchema,
@@ -22,8 +22,8 @@ import type { DatasetService } from '../app/datasets/service.js';
 import { RequestTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../app/errors.js';
 import { csvText, parseCsv, withCsvLines } from './csv.js';
 import { IdempotencyHeader, requestFingerprint } from './headers.js';
-import { requireScope, type IdentityEnv } from './identity.js';
-import { errorResponses, named, validationHook } from './openapi.js';
+import type { IdentityEnv } from './identity.js';
+import { errorResponses, named, scopedRoute, validationHook } from './openapi.js';
 
 const CellSchema = z.union([z.string(), z.number(), z.null()]);
 const RowsSchema = z
@@ -95,7 +95,7 @@ const uploadBody = <T extends z.ZodType>(jsonSchema: T, description: string) => 
   },
 });
 
-const createDataset = createRoute({
+const createDataset = scopedRoute('datasets:write', {
   operationId: 'createDataset',
   method: 'post',
   path: '/',
@@ -104,52 +104,44 @@ const createDataset = createRoute({
   description:
     'Validates every row; if any row is invalid the whole upload is rejected (400) with the rows at fault and nothing is stored. ' +
     `Limits: ${LIMITS.rowsPerRequest} rows and 4 MiB per request (413 beyond); larger waves are created with seal=false and appended in batches.`,
-  middleware: [requireScope('datasets:write')] as const,
-  security: [{ bearer: ['datasets:write'] }],
-  request: { query: CreateQuerySchema, headers: IdempotencyHeader, body: uploadBody(CreateJsonSchema, 'A wave as CSV or JSON') },
+    request: { query: CreateQuerySchema, headers: IdempotencyHeader, body: uploadBody(CreateJsonSchema, 'A wave as CSV or JSON') },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: Dataset } } },
-    ...errorResponses(400, 401, 403, 409, 413, 415, 422),
+    ...errorResponses(400, 409, 413, 415, 422),
   },
 });
 
-const listDatasets = createRoute({
+const listDatasets = scopedRoute('read', {
   operationId: 'listDatasets',
   method: 'get',
   path: '/',
   tags: ['Datasets'],
   summary: 'List datasets, newest first',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { query: ListQuery },
-  responses: { 200: { description: 'A page of datasets', content: { 'application/json': { schema: ListResponse } } }, ...errorResponses(400, 401, 403) },
+    request: { query: ListQuery },
+  responses: { 200: { description: 'A page of datasets', content: { 'application/json': { schema: ListResponse } } }, ...errorResponses(400) },
 });
 
-const getDataset = createRoute({
+const getDataset = scopedRoute('read', {
   operationId: 'getDataset',
   method: 'get',
   path: '/{id}',
   tags: ['Datasets'],
   summary: 'Get a dataset and its summary',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: IdParams },
-  responses: { 200: { description: 'The dataset', content: { 'application/json': { schema: Dataset } } }, ...errorResponses(401, 403, 404) },
+    request: { params: IdParams },
+  responses: { 200: { description: 'The dataset', content: { 'application/json': { schema: Dataset } } }, ...errorResponses(404) },
 });
 
-const deleteDataset = createRoute({
+const deleteDataset = scopedRoute('datasets:write', {
   operationId: 'deleteDataset',
   method: 'delete',
   path: '/{id}',
   tags: ['Datasets'],
   summary: 'Delete a dataset and every respondent in it',
-  middleware: [requireScope('datasets:write')] as const,
-  security: [{ bearer: ['datasets:write'] }],
-  request: { params: IdParams },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
+    request: { params: IdParams },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(404) },
 });
 
-const appendRows = createRoute({
+const appendRows = scopedRoute('datasets:write', {
   operationId: 'appendRows',
   method: 'post',
   path: '/{id}/rows',
@@ -158,29 +150,25 @@ const appendRows = createRoute({
   description:
     'Each batch needs an Idempotency-Key: a retry with the same key and body is harmless (it answers as the first time), ' +
     'the same key with another body is rejected (422). Columns must match the dataset.',
-  middleware: [requireScope('datasets:write')] as const,
-  security: [{ bearer: ['datasets:write'] }],
-  request: { params: IdParams, headers: IdempotencyHeader, body: uploadBody(AppendJsonSchema, 'A batch as CSV or JSON') },
+    request: { params: IdParams, headers: IdempotencyHeader, body: uploadBody(AppendJsonSchema, 'A batch as CSV or JSON') },
   responses: {
     201: { description: 'Batch stored', content: { 'application/json': { schema: AppendResponse } } },
     200: { description: 'Replay of a batch already stored with this key', content: { 'application/json': { schema: AppendResponse } } },
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 428),
+    ...errorResponses(400, 404, 409, 413, 415, 422, 428),
   },
 });
 
-const sealDataset = createRoute({
+const sealDataset = scopedRoute('datasets:write', {
   operationId: 'sealDataset',
   method: 'post',
   path: '/{id}/seal',
   tags: ['Datasets'],
   summary: 'Seal an open dataset and compute its summary',
-  middleware: [requireScope('datasets:write')] as const,
-  security: [{ bearer: ['datasets:write'] }],
-  description: 'Takes no body: send none, or the empty JSON object {}. Anything else is refused (400, or 415 for another media type).',
+    description: 'Takes no body: send none, or the empty JSON object {}. Anything else is refused (400, or 415 for another media type).',
   request: { params: IdParams, body: { required: false, content: { 'application/json': { schema: z.strictObject({}).openapi('SealRequest') } } } },
   responses: {
     200: { description: 'The sealed dataset', content: { 'application/json': { schema: Dataset } } },
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+    ...errorResponses(400, 404, 409, 413, 415),
   },
 });
 

@@ -2,12 +2,12 @@
  * `/v1/models`: fit a driver model on a sealed wave, read and list models, and ask a ready model
  * what-if questions. Handlers only translate HTTP to the model service and back.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ModelRequestSchema, WhatIfResultSchema, WhatIfSchema } from '../../model/drivers/contract.js';
 import { ModelAcceptedSchema, ModelPageSchema, ModelRecordSchema, ModelViewSchema } from '../app/models/contract.js';
 import type { ModelService } from '../app/models/service.js';
-import { requireScope, type IdentityEnv } from './identity.js';
-import { errorResponses, named, validationHook } from './openapi.js';
+import type { IdentityEnv } from './identity.js';
+import { errorResponses, named, scopedRoute, validationHook } from './openapi.js';
 
 const ModelRequest = named(ModelRequestSchema, 'ModelRequest');
 const WhatIf = named(WhatIfSchema, 'WhatIf');
@@ -31,7 +31,7 @@ const ListQuery = z.strictObject({
   cursor: z.string().max(400).optional(),
 });
 
-const createModel = createRoute({
+const createModel = scopedRoute('models:write', {
   operationId: 'createModel',
   method: 'post',
   path: '/',
@@ -41,53 +41,45 @@ const createModel = createRoute({
     'Datasets small enough are fitted within the request (201, the ready model). Larger ones are queued (202); ' +
     'follow the Location header until the status is ready or failed. Data that cannot support the model ' +
     '(a constant attribute, too few respondents, a tiny segment …) is a 422 naming the attribute or segment; the failed model stays listed.',
-  middleware: [requireScope('models:write')] as const,
-  security: [{ bearer: ['models:write'] }],
-  request: { body: { required: true, content: { 'application/json': { schema: ModelRequest } } } },
+    request: { body: { required: true, content: { 'application/json': { schema: ModelRequest } } } },
   responses: {
     201: { description: 'Fitted', content: { 'application/json': { schema: Model } } },
     202: { description: 'Queued: a worker fits it', content: { 'application/json': { schema: Accepted } } },
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    ...errorResponses(400, 404, 409, 422),
   },
 });
 
-const listModels = createRoute({
+const listModels = scopedRoute('read', {
   operationId: 'listModels',
   method: 'get',
   path: '/',
   tags: ['Models'],
   summary: 'List models, newest first',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { query: ListQuery },
-  responses: { 200: { description: 'A page of models', content: { 'application/json': { schema: ModelList } } }, ...errorResponses(400, 401, 403) },
+    request: { query: ListQuery },
+  responses: { 200: { description: 'A page of models', content: { 'application/json': { schema: ModelList } } }, ...errorResponses(400) },
 });
 
-const getModel = createRoute({
+const getModel = scopedRoute('read', {
   operationId: 'getModel',
   method: 'get',
   path: '/{id}',
   tags: ['Models'],
   summary: 'Get a model: its status, and its fit once ready',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: IdParams },
-  responses: { 200: { description: 'The model', content: { 'application/json': { schema: Model } } }, ...errorResponses(401, 403, 404) },
+    request: { params: IdParams },
+  responses: { 200: { description: 'The model', content: { 'application/json': { schema: Model } } }, ...errorResponses(404) },
 });
 
-const predict = createRoute({
+const predict = scopedRoute('read', {
   operationId: 'predictWhatIf',
   method: 'post',
   path: '/{id}/predict',
   tags: ['Models'],
   summary: 'What-if: the NPS the model predicts if attributes change',
   description: 'Writes nothing. Unknown attributes, segments, roles or accounts are a 400 naming the field; a model still fitting is a 409.',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: WhatIf } } } },
+    request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: WhatIf } } } },
   responses: {
     200: { description: 'Predicted NPS, overall and per segment', content: { 'application/json': { schema: WhatIfResult } } },
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    ...errorResponses(400, 404, 409, 422),
   },
 });
 

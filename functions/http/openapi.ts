@@ -2,8 +2,9 @@
  * Shared OpenAPI pieces: the problem+json schema every error response uses, and the validation hook
  * that turns a zod failure anywhere in a request into one ValidationError listing every field.
  */
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z, type OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../app/errors.js';
+import { requireScope, type Scope } from './identity.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
 export const ProblemSchema = z
@@ -149,4 +150,18 @@ export function validationHook(result: { success: boolean; target: string; error
 function withoutSafeIntegerNoise(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
   const ranged = new Set(issues.filter((i) => (i.code === 'too_big' || i.code === 'too_small') && i.origin === 'number').map((i) => i.path.join('\u0000')));
   return issues.filter((i) => !((i.code === 'too_big' || i.code === 'too_small') && i.origin === 'int' && ranged.has(i.path.join('\u0000'))));
+}
+
+/**
+ * A `/v1` route that needs `scope`: the scope check runs as its middleware, the document states the
+ * scope as the operation's security (infra/routes.ts declares the same to API Gateway, by test), and
+ * the 401 and 403 every guarded route can answer are declared — one place, so no route forgets them.
+ */
+export function scopedRoute<P extends string, const R extends Omit<RouteConfig, 'path' | 'middleware' | 'security'> & { path: P }>(scope: Scope, route: R) {
+  return createRoute({
+    ...route,
+    middleware: [requireScope(scope)] as const,
+    security: [{ bearer: [scope] }],
+    responses: { ...route.responses, ...errorResponses(401, 403) },
+  });
 }

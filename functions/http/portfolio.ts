@@ -3,14 +3,14 @@
  * (every scenario's initiatives together), `POST /v1/compare` and `POST /v1/scenarios/{id}/optimize`.
  * Mounted at `/v1`; handlers translate HTTP to the portfolio service and back.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { OptimizeRequestSchema } from '../../model/scenario/optimize.js';
 import { safeKey } from '../../model/text.js';
 import { RankBySchema, rankingCsv } from '../../model/scenario/ranking.js';
 import { ComparisonSchema, OptimizationResultSchema, OptimizationSchema } from '../app/portfolio/contract.js';
 import type { PortfolioService } from '../app/portfolio/service.js';
-import { requireScope, type IdentityEnv } from './identity.js';
-import { errorResponses, named, validationHook } from './openapi.js';
+import type { IdentityEnv } from './identity.js';
+import { errorResponses, named, scopedRoute, validationHook } from './openapi.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
 const RankedInitiative = z
@@ -56,7 +56,7 @@ const RankingQuery = z.strictObject({
   format: z.enum(['json', 'csv']).optional().openapi({ description: 'csv: the same page as CSV (or send Accept: text/csv)' }),
 });
 
-const ranking = createRoute({
+const ranking = scopedRoute('read', {
   operationId: 'getRanking',
   method: 'get',
   path: '/scenarios/{id}/ranking',
@@ -65,24 +65,20 @@ const ranking = createRoute({
   description:
     'Ranks by the stored forecast (no recomputation); ties keep scenario order. `probabilityAboveNext` comes from the same intervals. ' +
     'CSV (Accept: text/csv or format=csv) neutralises cells starting with = + - @ against formula injection.',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: IdParams, query: RankingQuery },
+    request: { params: IdParams, query: RankingQuery },
   responses: {
     200: { description: 'A page of the ranking', content: { 'application/json': { schema: RankingPage }, 'text/csv': { schema: z.string() } } },
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    ...errorResponses(400, 404, 409, 422),
   },
 });
 
-const rankings = createRoute({
+const rankings = scopedRoute('read', {
   operationId: 'listRankings',
   method: 'get',
   path: '/rankings',
   tags: ['Rankings'],
   summary: 'The initiatives of all the tenant’s scenarios, ranked together',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { query: RankingQuery.omit({ segment: true, format: true }) },
+    request: { query: RankingQuery.omit({ segment: true, format: true }) },
   responses: {
     200: {
       description: 'A page of the portfolio ranking',
@@ -101,25 +97,23 @@ const rankings = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403),
+    ...errorResponses(400),
   },
 });
 
 const CompareBody = z.strictObject({ scenarios: z.array(z.string().min(1).max(64)).min(2).max(10) }).openapi('CompareRequest');
-const compare = createRoute({
+const compare = scopedRoute('read', {
   operationId: 'compareScenarios',
   method: 'post',
   path: '/compare',
   tags: ['Rankings'],
   summary: 'Scenarios side by side',
   description: 'Baseline and portfolio NPS, net value, ROI, cost and payback of each scenario, with intervals, and the difference between each pair.',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { body: { required: true, content: { 'application/json': { schema: CompareBody } } } },
-  responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: Comparison } } }, ...errorResponses(400, 401, 403, 404, 409, 422) },
+    request: { body: { required: true, content: { 'application/json': { schema: CompareBody } } } },
+  responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: Comparison } } }, ...errorResponses(400, 404, 409, 422) },
 });
 
-const optimize = createRoute({
+const optimize = scopedRoute('read', {
   operationId: 'optimizeScenario',
   method: 'post',
   path: '/scenarios/{id}/optimize',
@@ -130,9 +124,7 @@ const optimize = createRoute({
     '`budget` compares with the portfolio’s discounted cost.total; objective npv is revenue.npv − cost.total. An impossible budget is a 422. ' +
     'A scenario too large to forecast within a request is searched by the worker: 202 with the optimisation (status running) and its Location; ' +
     'poll GET /v1/scenarios/{id}/optimizations/{optimizationId}. The same request on the same version answers with the same optimisation, and with its result (200) once it is ready.',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: named(OptimizeRequestSchema, 'OptimizeRequest') } } } },
+    request: { params: IdParams, body: { required: true, content: { 'application/json': { schema: named(OptimizeRequestSchema, 'OptimizeRequest') } } } },
   responses: {
     200: { description: 'Selected initiatives, their portfolio forecast and the frontier', content: { 'application/json': { schema: OptimizationResult } } },
     202: {
@@ -140,7 +132,7 @@ const optimize = createRoute({
       headers: { Location: { description: 'The optimisation to poll', schema: { type: 'string' as const } } },
       content: { 'application/json': { schema: OptimizationJob } },
     },
-    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
+    ...errorResponses(400, 404, 409, 422, 503),
   },
 });
 
@@ -148,19 +140,17 @@ const OptimizationParams = IdParams.extend({
   optimizationId: z.string().max(64).openapi({ param: { name: 'optimizationId', in: 'path' }, example: 'opt_3f0c9a1b7e2d4c58a6b1' }),
 });
 
-const getOptimization = createRoute({
+const getOptimization = scopedRoute('read', {
   operationId: 'getOptimization',
   method: 'get',
   path: '/scenarios/{id}/optimizations/{optimizationId}',
   tags: ['Rankings'],
   summary: 'An optimisation the worker runs for a large scenario',
   description: 'status running, then ready with `result` (what POST …/optimize answers for a small scenario) or failed with `problem`.',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: OptimizationParams },
+    request: { params: OptimizationParams },
   responses: {
     200: { description: 'The optimisation', content: { 'application/json': { schema: OptimizationJob } } },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(404),
   },
 });
 

@@ -3,13 +3,13 @@
  * forecast; read, list, change (under `If-Match`) and delete scenarios; read every version.
  * Handlers only translate HTTP to the scenario service and back.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ForecastSchema, ScenarioInputSchema } from '../../model/scenario/contract.js';
 import { ScenarioHeadSchema, type ScenarioVersion } from '../app/scenarios/contract.js';
 import type { ScenarioService } from '../app/scenarios/service.js';
 import { IdempotencyHeader, IfMatchHeader, requestFingerprint, versionFromIfMatch, versionTag } from './headers.js';
-import { requireScope, type IdentityEnv } from './identity.js';
-import { errorResponses, named, validationHook } from './openapi.js';
+import type { IdentityEnv } from './identity.js';
+import { errorResponses, named, scopedRoute, validationHook } from './openapi.js';
 
 const ScenarioInput = named(ScenarioInputSchema, 'ScenarioInput', {
   description: 'A scenario: initiatives planned on a driver model, and the economics to value them',
@@ -59,7 +59,7 @@ const VersionQuery = z.strictObject({
 
 const ETAG = { ETag: { description: 'The version, quoted ("3"): send it back in If-Match to change the scenario', schema: { type: 'string' as const } } };
 
-const createScenario = createRoute({
+const createScenario = scopedRoute('scenarios:write', {
   operationId: 'createScenario',
   method: 'post',
   path: '/',
@@ -71,9 +71,7 @@ const createScenario = createRoute({
     'A scenario too large to forecast within the request (the model’s respondents × initiatives above the server’s limit, 5,000,000 by default) is checked against the model, ' +
     'stored with forecastStatus forecasting and answered 202; a worker stores the forecast on that version (poll GET /v1/scenarios/{id}/forecast: 409 with Retry-After until then). ' +
     'With an Idempotency-Key a retry answers as the first request did; the same key with another body is a 422.',
-  middleware: [requireScope('scenarios:write')] as const,
-  security: [{ bearer: ['scenarios:write'] }],
-  request: { headers: IdempotencyHeader, body: { required: true, content: { 'application/json': { schema: ScenarioInput } } } },
+    request: { headers: IdempotencyHeader, body: { required: true, content: { 'application/json': { schema: ScenarioInput } } } },
   responses: {
     201: {
       description: 'Created, with its forecast',
@@ -85,38 +83,34 @@ const createScenario = createRoute({
       headers: { ...ETAG, Location: { description: 'The new scenario', schema: { type: 'string' as const } } },
       content: { 'application/json': { schema: ScenarioWithForecast } },
     },
-    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
+    ...errorResponses(400, 404, 409, 422, 503),
   },
 });
 
-const listScenarios = createRoute({
+const listScenarios = scopedRoute('read', {
   operationId: 'listScenarios',
   method: 'get',
   path: '/',
   tags: ['Scenarios'],
   summary: 'List scenarios, newest first',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { query: ListQuery },
-  responses: { 200: { description: 'A page of scenarios', content: { 'application/json': { schema: ScenarioList } } }, ...errorResponses(400, 401, 403) },
+    request: { query: ListQuery },
+  responses: { 200: { description: 'A page of scenarios', content: { 'application/json': { schema: ScenarioList } } }, ...errorResponses(400) },
 });
 
-const getScenario = createRoute({
+const getScenario = scopedRoute('read', {
   operationId: 'getScenario',
   method: 'get',
   path: '/{id}',
   tags: ['Scenarios'],
   summary: 'Get the latest version of a scenario',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: IdParams },
+    request: { params: IdParams },
   responses: {
     200: { description: 'The scenario', headers: ETAG, content: { 'application/json': { schema: Scenario } } },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(404),
   },
 });
 
-const getForecast = createRoute({
+const getForecast = scopedRoute('read', {
   operationId: 'getForecast',
   method: 'get',
   path: '/{id}/forecast',
@@ -125,46 +119,40 @@ const getForecast = createRoute({
   description:
     'Served from storage, never recomputed: it answers even when the model’s dataset has since been deleted. ' +
     '409 with Retry-After while the worker computes a large scenario’s forecast; 422 with the reason when it failed.',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: IdParams },
+    request: { params: IdParams },
   responses: {
     200: { description: 'The forecast', headers: ETAG, content: { 'application/json': { schema: Forecast } } },
-    ...errorResponses(401, 403, 404, 409, 422),
+    ...errorResponses(404, 409, 422),
   },
 });
 
-const listVersions = createRoute({
+const listVersions = scopedRoute('read', {
   operationId: 'listVersions',
   method: 'get',
   path: '/{id}/versions',
   tags: ['Scenarios'],
   summary: 'List every version of a scenario, oldest first',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: IdParams, query: VersionQuery },
+    request: { params: IdParams, query: VersionQuery },
   responses: {
     200: { description: 'A page of versions (without forecasts)', content: { 'application/json': { schema: VersionList } } },
-    ...errorResponses(400, 401, 403, 404),
+    ...errorResponses(400, 404),
   },
 });
 
-const getVersion = createRoute({
+const getVersion = scopedRoute('read', {
   operationId: 'getVersion',
   method: 'get',
   path: '/{id}/versions/{version}',
   tags: ['Scenarios'],
   summary: 'Get one version of a scenario with the forecast stored with it',
-  middleware: [requireScope('read')] as const,
-  security: [{ bearer: ['read'] }],
-  request: { params: VersionParams },
+    request: { params: VersionParams },
   responses: {
     200: { description: 'The version', headers: ETAG, content: { 'application/json': { schema: ScenarioWithForecast } } },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(404),
   },
 });
 
-const putScenario = createRoute({
+const putScenario = scopedRoute('scenarios:write', {
   operationId: 'putScenario',
   method: 'put',
   path: '/{id}',
@@ -173,26 +161,22 @@ const putScenario = createRoute({
   description:
     'Send the whole scenario and If-Match with the ETag you read. 428 without If-Match; 412 (with the current version) when the scenario changed since; ' +
     'of concurrent changes from one version exactly one is stored.',
-  middleware: [requireScope('scenarios:write')] as const,
-  security: [{ bearer: ['scenarios:write'] }],
-  request: { params: IdParams, headers: IfMatchHeader, body: { required: true, content: { 'application/json': { schema: ScenarioInput } } } },
+    request: { params: IdParams, headers: IfMatchHeader, body: { required: true, content: { 'application/json': { schema: ScenarioInput } } } },
   responses: {
     200: { description: 'The new version, with its forecast', headers: ETAG, content: { 'application/json': { schema: ScenarioWithForecast } } },
     202: { description: 'The new version; its forecast is being computed by the worker', headers: ETAG, content: { 'application/json': { schema: ScenarioWithForecast } } },
-    ...errorResponses(400, 401, 403, 404, 409, 412, 422, 428, 503),
+    ...errorResponses(400, 404, 409, 412, 422, 428, 503),
   },
 });
 
-const deleteScenario = createRoute({
+const deleteScenario = scopedRoute('scenarios:write', {
   operationId: 'deleteScenario',
   method: 'delete',
   path: '/{id}',
   tags: ['Scenarios'],
   summary: 'Delete a scenario and every version',
-  middleware: [requireScope('scenarios:write')] as const,
-  security: [{ bearer: ['scenarios:write'] }],
-  request: { params: IdParams },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
+    request: { params: IdParams },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(404) },
 });
 
 /** A version as the API shows it: `{ id, name, modelId, version, createdAt, updatedAt, scenario }`. */

@@ -1,6 +1,7 @@
 /**
- * The two multi-call DynamoDB operations the stores share: every item a query matches across its
- * pages, and a batch write retried until DynamoDB has processed every request.
+ * The multi-call DynamoDB operations the stores share: every item a query matches across its pages,
+ * a batch write retried until DynamoDB has processed every request, and the deletion of a whole
+ * partition (a dataset's chunks, a scenario's versions).
  */
 import { BatchWriteItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { translateDynamoError } from './dynamoErrors.js';
@@ -35,4 +36,26 @@ export async function batchWriteAll(db: DynamoDBClient, table: string, requests:
     const out = await send(() => db.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
     pending = out.UnprocessedItems?.[table] ?? [];
   }
+}
+
+/**
+ * Deletes every item of partition `pk`, 25 at a time. Unconditional (BatchWriteItem takes no
+ * condition): callers first mark the parent item `deleting`, so no other request can reach these.
+ */
+export async function deletePartition(db: DynamoDBClient, table: string, pk: string): Promise<void> {
+  let requests: WriteRequest[] = [];
+  for await (const item of queryAll(db, {
+    TableName: table,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': { S: pk } },
+    ProjectionExpression: 'pk, sk',
+    ConsistentRead: true,
+  })) {
+    requests.push({ DeleteRequest: { Key: { pk: item.pk!, sk: item.sk! } } });
+    if (requests.length === 25) {
+      await batchWriteAll(db, table, requests);
+      requests = [];
+    }
+  }
+  if (requests.length > 0) await batchWriteAll(db, table, requests);
 }

@@ -24,7 +24,6 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { AttributeSchema, type Attribute, type RespondentColumns } from '../../model/dataset.js';
@@ -36,7 +35,7 @@ import type { OutboxItem, PendingEvent } from '../app/events.js';
 import type { IdempotencyCompletion } from '../app/idempotency.js';
 import { decodeChunk, encodeChunks } from './chunkCodec.js';
 import { completionWrite } from './idempotency.js';
-import { batchWriteAll, queryAll } from './bulk.js';
+import { deletePartition, queryAll } from './bulk.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { keys } from './keys.js';
@@ -422,20 +421,7 @@ export class DynamoDatasetStore implements DatasetStore {
     }
     // Children of a dataset marked `deleting` are unreachable to every other request, so these
     // deletes need no condition; BatchWriteItem cannot take one anyway.
-    let requests: WriteRequest[] = [];
-    for await (const item of queryAll(this.db, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': S(keys.datasetPartition(tenant, id)) },
-      ProjectionExpression: 'pk, sk',
-    })) {
-      requests.push({ DeleteRequest: { Key: { pk: item.pk!, sk: item.sk! } } });
-      if (requests.length === 25) {
-        await batchWriteAll(this.db, this.table, requests);
-        requests = [];
-      }
-    }
-    if (requests.length > 0) await batchWriteAll(this.db, this.table, requests);
+    await deletePartition(this.db, this.table, keys.datasetPartition(tenant, id));
     await this.run(() => this.db.send(
       new DeleteItemCommand({
         TableName: this.table,

@@ -29,7 +29,6 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { ForecastSchema, ScenarioInputSchema } from '../../model/scenario/contract.js';
@@ -48,7 +47,7 @@ import {
 } from '../app/scenarios/contract.js';
 import type { ForecastOutcome, ScenarioStore } from '../app/scenarios/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { batchWriteAll, queryAll } from './bulk.js';
+import { deletePartition } from './bulk.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
 import { finishPending } from './outcomes.js';
@@ -334,21 +333,7 @@ export class DynamoScenarioStore implements ScenarioStore {
       throw translateDynamoError(e);
     }
     // No update can add a version once the head is marked, so this query sees every version.
-    let requests: WriteRequest[] = [];
-    for await (const item of queryAll(this.db, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': S(keys.scenarioPartition(tenant, id)) },
-      ProjectionExpression: 'pk, sk',
-      ConsistentRead: true,
-    })) {
-      requests.push({ DeleteRequest: { Key: { pk: item.pk!, sk: item.sk! } } });
-      if (requests.length === 25) {
-        await batchWriteAll(this.db, this.table, requests);
-        requests = [];
-      }
-    }
-    if (requests.length > 0) await batchWriteAll(this.db, this.table, requests);
+    await deletePartition(this.db, this.table, keys.scenarioPartition(tenant, id));
     await this.run(() =>
       this.db.send(
         new DeleteItemCommand({ TableName: this.table, Key: this.headKey(tenant, id), ConditionExpression: 'deleting = :true', ExpressionAttributeValues: { ':true': { BOOL: true } } }),
