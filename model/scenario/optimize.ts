@@ -71,16 +71,27 @@ const bitsOf = (mask: number, n: number): number[] => {
   return out;
 };
 
+export interface OptimizeOptions {
+  /** Budget levels of the frontier. @default 12 */
+  levels?: number;
+  /** Forces a search (tests measure the greedy search's gap). @default chosen as described on OptimizeResult.method */
+  method?: 'exact' | 'exhaustive' | 'greedy';
+  /**
+   * Monotonic clock in milliseconds, read only to time a few true evaluations and decide whether
+   * evaluating every subset fits {@link EXACT_BUDGET_MS}. The caller's clock, so that a test (or a
+   * replay) can fix the choice between `exact` and `exhaustive`.
+   * @default performance.now — kept until functions/ passes its own clock
+   */
+  now?: () => number;
+}
+
 /**
  * Picks the portfolio with the best objective within the budget, and the efficient frontier at
- * `levels` budgets up to it. `method` forces a search (tests measure the greedy search's gap).
+ * `levels` budgets up to it.
  */
-export function optimizePortfolio(
-  problem: OptimizeProblem,
-  request: OptimizeRequest,
-  options: { levels?: number; method?: 'exact' | 'exhaustive' | 'greedy' } = {},
-): OptimizeResult | OptimizeFailure {
+export function optimizePortfolio(problem: OptimizeProblem, request: OptimizeRequest, options: OptimizeOptions = {}): OptimizeResult | OptimizeFailure {
   const levels = options.levels ?? 12;
+  const now = options.now ?? (() => performance.now());
   const n = problem.ids.length;
   const index = new Map(problem.ids.map((id, j) => [id, j] as const));
   for (const [key, list] of [['mustInclude', request.mustInclude], ['exclude', request.exclude]] as const)
@@ -119,10 +130,10 @@ export function optimizePortfolio(
   // Every subset through the model when that is affordable: time a few true evaluations first.
   let chosenMethod = options.method;
   if (!chosenMethod && n <= EXACT_LIMIT) {
-    const t0 = performance.now();
+    const t0 = now();
     const probe = free.slice(0, 3);
     probe.forEach((j) => trueValue([...must, j]));
-    const perEvaluation = (performance.now() - t0) / Math.max(probe.length, 1);
+    const perEvaluation = (now() - t0) / Math.max(probe.length, 1);
     chosenMethod = 2 ** free.length * perEvaluation <= EXACT_BUDGET_MS ? 'exact' : 'exhaustive';
   }
   if (chosenMethod === 'exact') {

@@ -85,6 +85,23 @@ describe('budget optimiser', () => {
       }
     });
 
+  test('the caller’s clock, not the machine’s, decides whether every subset is evaluated through the model', () => {
+    const { problem } = problemOf(8, 'npsLift');
+    const request = OptimizeRequestSchema.parse({ budget: 0.5 * problem.costs.reduce((a, b) => a + b, 0), objective: 'npsLift' });
+    // A clock advancing `step` ms per reading: the 3 probe evaluations take `step` ms in all, so all
+    // 2⁸ subsets cost 256·step/3 ms against the 4,000 ms budget.
+    const ticking = (step: number) => {
+      let t = 0;
+      return () => (t += step);
+    };
+
+    const fast = optimizePortfolio(problem, request, { now: ticking(1) }); // 85 ms
+    const slow = optimizePortfolio(problem, request, { now: ticking(1000) }); // 85 s
+
+    expect(fast.ok && fast.method).toBe('exact');
+    expect(slow.ok && slow.method).toBe('exhaustive');
+  });
+
   test('required and excluded initiatives are honoured; an impossible budget is a clear failure', () => {
     const { problem } = problemOf(6, 'npsLift');
     const budget = 0.6 * problem.costs.reduce((a, b) => a + b, 0);
