@@ -4,18 +4,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import {
-  AttributeDescriptorSchema,
-  LIMITS,
-  MissingCodesSchema,
-  OPTIONAL_COLUMNS,
-  REQUIRED_COLUMNS,
-  ScaleSchema,
-  tableFromObjects,
-  type AttributeDescriptorInput,
-  type MissingCode,
-  type RawTable,
-} from '../../model/dataset.js';
+import { AttributeDescriptorSchema, LIMITS, MissingCodesSchema, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ScaleSchema, tableFromObjects, type AttributeDescriptorInput, type MissingCode, type RawTable } from '../../model/dataset.js';
 import { safeText, userRecord } from '../../model/text.js';
 import { AppendResultSchema, DatasetPageSchema, DatasetSchema, type CreateDatasetInput } from '../app/datasets/contract.js';
 import type { DatasetService } from '../app/datasets/service.js';

@@ -4,27 +4,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import {
-  AppError,
-  ConflictError,
-  ForbiddenError,
-  IdempotencyMismatchError,
-  InternalError,
-  MalformedRequestError,
-  MethodNotAllowedError,
-  NotFoundError,
-  PendingWorkError,
-  PreconditionRequiredError,
-  RequestTooLargeError,
-  TooLargeError,
-  UnauthorizedError,
-  UnavailableError,
-  UnprocessableError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-  VersionConflictError,
-  type ProblemDetailItem,
-} from '../app/errors.js';
+import { AppError, ConflictError, ForbiddenError, IdempotencyMismatchError, InternalError, MalformedRequestError, MethodNotAllowedError, NotFoundError, PendingWorkError, PreconditionRequiredError, RequestTooLargeError, TooLargeError, UnauthorizedError, UnavailableError, UnprocessableError, UnsupportedMediaTypeError, ValidationError, VersionConflictError, type ProblemDetailItem } from '../app/errors.js';
 import type { Logger } from '../log.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -4,21 +4,13 @@
  * partition (a dataset's chunks, a scenario's versions).
  */
 import { BatchWriteItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { translateDynamoError } from './dynamoErrors.js';
-
-async function send<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (e) {
-    throw translateDynamoError(e);
-  }
-}
+import { dynamoCall } from './dynamoErrors.js';
 
 /** Every item a query matches, across pages. */
 export async function* queryAll(db: DynamoDBClient, input: QueryCommandInput): AsyncGenerator<Record<string, AttributeValue>> {
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await send(() => db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
+    const page = await dynamoCall(() => db.send(new QueryCommand({ ...input, ExclusiveStartKey: start })));
     yield* page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start);
@@ -33,7 +25,7 @@ export async function batchWriteAll(db: DynamoDBClient, table: string, requests:
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > 10) throw new Error('DynamoDB left deletes unprocessed after 10 retries');
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-    const out = await send(() => db.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
+    const out = await dynamoCall(() => db.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
     pending = out.UnprocessedItems?.[table] ?? [];
   }
 }

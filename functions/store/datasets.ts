@@ -13,18 +13,7 @@
  * committed, so a batch that fails half-way is never read, and a retry with the same idempotency key
  * rewrites exactly the same chunks.
  */
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { AttributeSchema, type Attribute, type RespondentColumns } from '../../model/dataset.js';
 import { DatasetSummarySchema, type DatasetSummary } from '../../model/summary.js';
@@ -36,8 +25,9 @@ import type { IdempotencyCompletion } from '../app/idempotency.js';
 import { decodeChunk, encodeChunks } from './chunkCodec.js';
 import { completionWrite } from './idempotency.js';
 import { deletePartition, queryAll } from './bulk.js';
-import { translateDynamoError } from './dynamoErrors.js';
+import { dynamoCall, translateDynamoError } from './dynamoErrors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { attributesOf, valuesOf } from './items.js';
 import { keys } from './keys.js';
 import { outboxAttributes } from './outbox.js';
 
@@ -69,19 +59,11 @@ export class DynamoDatasetStore implements DatasetStore {
     private readonly table: string,
   ) {}
 
-  /** Runs one DynamoDB call, translating SDK failures into the API's errors. */
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (e) {
-      throw translateDynamoError(e);
-    }
-  }
 
 
   /** The dataset's meta item, or `null` when it does not exist for this tenant (or is being deleted). */
   async getMeta(tenant: string, id: string): Promise<DatasetMeta | null> {
-    const out = await this.run(() => this.db.send(
+    const out = await dynamoCall(() => this.db.send(
       new GetItemCommand({ TableName: this.table, Key: { pk: S(keys.tenant(tenant)), sk: S(keys.datasetSk(id)) }, ConsistentRead: true }),
     ));
     if (!out.Item || out.Item.status?.S === 'deleting') return null;
@@ -98,7 +80,7 @@ export class DynamoDatasetStore implements DatasetStore {
   async list(tenant: string, limit: number, cursor?: string): Promise<DatasetPage> {
     let start: Record<string, AttributeValue> | undefined;
     if (cursor !== undefined) start = { pk: S(keys.tenant(tenant)), sk: S(decodeCursor(cursor, keys.datasetPrefix)) };
-    const out = await this.run(() => this.db.send(
+    const out = await dynamoCall(() => this.db.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -198,7 +180,7 @@ export class DynamoDatasetStore implements DatasetStore {
   }
 
   async getBatch(tenant: string, id: string, key: string): Promise<BatchRecord | null> {
-    const out = await this.run(() => this.db.send(
+    const out = await dynamoCall(() => this.db.send(
       new GetItemCommand({
         TableName: this.table,
         Key: { pk: S(keys.datasetPartition(tenant, id)), sk: S(keys.batchSk(key)) },
@@ -422,7 +404,7 @@ export class DynamoDatasetStore implements DatasetStore {
     // Children of a dataset marked `deleting` are unreachable to every other request, so these
     // deletes need no condition; BatchWriteItem cannot take one anyway.
     await deletePartition(this.db, this.table, keys.datasetPartition(tenant, id));
-    await this.run(() => this.db.send(
+    await dynamoCall(() => this.db.send(
       new DeleteItemCommand({
         TableName: this.table,
         Key: key,
@@ -465,30 +447,11 @@ function docOf(meta: DatasetMeta): MetaDoc {
 }
 
 function batchItem(tenant: string, id: string, b: BatchRecord): Record<string, AttributeValue> {
-  return {
-    pk: S(keys.datasetPartition(tenant, id)),
-    sk: S(keys.batchSk(b.key)),
-    entity: S('batch'),
-    key: S(b.key),
-    status: S(b.status),
-    hash: S(b.hash),
-    firstChunk: N(b.firstChunk),
-    chunkCount: N(b.chunkCount),
-    rows: N(b.rows),
-    createdAt: S(b.createdAt),
-  };
+  return { pk: S(keys.datasetPartition(tenant, id)), sk: S(keys.batchSk(b.key)), entity: S('batch'), ...attributesOf(b) };
 }
 
 function batchFromItem(item: Record<string, AttributeValue>): BatchRecord {
-  return BatchRecordSchema.parse({
-    key: item.key?.S,
-    status: item.status?.S,
-    hash: item.hash?.S,
-    firstChunk: Number(item.firstChunk?.N),
-    chunkCount: Number(item.chunkCount?.N),
-    rows: Number(item.rows?.N),
-    createdAt: item.createdAt?.S,
-  });
+  return BatchRecordSchema.parse(valuesOf(item, Object.keys(BatchRecordSchema.shape)));
 }
 
 /** The bytes of chunks this adapter prepared. */

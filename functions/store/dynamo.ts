@@ -3,15 +3,7 @@
  * strings, `expiresAt` as the TTL attribute, and the sparse `outbox` index). Keys always start from
  * the tenant, see `keys.ts`.
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  UpdateTableCommand,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ResourceNotFoundException, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { OUTBOX_AT_ATTRIBUTE, OUTBOX_ATTRIBUTE, OUTBOX_INDEX } from './outbox.js';
 
 export interface DynamoSettings {

@@ -20,3 +20,12 @@ export function translateDynamoError(e: unknown): AppError {
     return new UnavailableError('The data store is busy or unreachable; retry shortly.', { cause: e, retryAfterSeconds: 1 });
   return new InternalError(`DynamoDB request failed: ${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
+
+/** Runs one DynamoDB call, turning an SDK failure into the application's error. */
+export async function dynamoCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw translateDynamoError(e);
+  }
+}

@@ -9,14 +9,7 @@
  * - a retry of a request that died half-way resumes it with the same resource id;
  * - the same key with a different body is refused (422).
  */
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { IdempotencyMismatchError, UnprocessableError } from '../app/errors.js';
 import type { IdempotencyCompletion, IdempotencyPort, IdempotencyStart } from '../app/idempotency.js';
 import { translateDynamoError } from './dynamoErrors.js';

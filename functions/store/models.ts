@@ -6,14 +6,7 @@
  * Item: `T#<tenant>` / `MODEL#<id>`; the fitted document is deflated JSON in a binary attribute.
  */
 import { inflateRawSync } from 'node:zlib';
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { ModelProblemSchema } from '../app/models/contract.js';
 import type { ModelOutcome, ModelStore, StoredModel } from '../app/models/ports.js';

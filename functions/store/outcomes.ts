@@ -5,14 +5,7 @@
  * attributes, such as the event the outcome owes, in the same write).
  */
 import { deflateRawSync } from 'node:zlib';
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TooLargeError, type ConflictError } from '../app/errors.js';
 import { translateDynamoError } from './dynamoErrors.js';
 

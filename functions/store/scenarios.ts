@@ -19,36 +19,18 @@
  * scenario changed (412), so no update is ever lost and the version numbers have no gaps.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  QueryCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { ForecastSchema, ScenarioInputSchema } from '../../model/scenario/contract.js';
 import { ConflictError, NotFoundError, TooLargeError } from '../app/errors.js';
 import type { OutboxItem, PendingEvent } from '../app/events.js';
 import type { IdempotencyCompletion } from '../app/idempotency.js';
-import {
-  ForecastProblemSchema,
-  ForecastStatusSchema,
-  ScenarioHeadSchema,
-  type NewVersion,
-  type ScenarioHead,
-  type ScenarioVersion,
-  type ScenarioVersionSummary,
-  staleVersionError,
-} from '../app/scenarios/contract.js';
+import { ForecastProblemSchema, ForecastStatusSchema, ScenarioHeadSchema, type NewVersion, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary, staleVersionError } from '../app/scenarios/contract.js';
 import type { ForecastOutcome, ScenarioStore } from '../app/scenarios/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { deletePartition } from './bulk.js';
-import { translateDynamoError } from './dynamoErrors.js';
+import { dynamoCall, translateDynamoError } from './dynamoErrors.js';
+import { attributesOf, valuesOf } from './items.js';
 import { keys } from './keys.js';
 import { finishPending } from './outcomes.js';
 import { completionWrite } from './idempotency.js';
@@ -73,14 +55,6 @@ export class DynamoScenarioStore implements ScenarioStore {
     private readonly table: string,
   ) {}
 
-  /** Runs one DynamoDB call, translating SDK failures into the API's errors. */
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (e) {
-      throw translateDynamoError(e);
-    }
-  }
 
   private headKey(tenant: string, id: string): Record<string, AttributeValue> {
     return { pk: S(keys.tenant(tenant)), sk: S(keys.scenarioSk(id)) };
@@ -175,7 +149,7 @@ export class DynamoScenarioStore implements ScenarioStore {
 
   /** The head, or `null` when the scenario does not exist for this tenant (or is being deleted). */
   async findHead(tenant: string, id: string): Promise<ScenarioHead | null> {
-    const out = await this.run(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.headKey(tenant, id), ConsistentRead: true })));
+    const out = await dynamoCall(() => this.db.send(new GetItemCommand({ TableName: this.table, Key: this.headKey(tenant, id), ConsistentRead: true })));
     return out.Item && !out.Item.deleting ? headFromItem(out.Item) : null;
   }
 
@@ -243,14 +217,14 @@ export class DynamoScenarioStore implements ScenarioStore {
 
   /** One version as stored, with the event still waiting on it (if any); `null` when it does not exist. */
   async findVersionForWorker(tenant: string, id: string, version: number): Promise<(ScenarioVersion & { pending: PendingEvent | null }) | null> {
-    const out = await this.run(() =>
+    const out = await dynamoCall(() =>
       this.db.send(new GetItemCommand({ TableName: this.table, Key: this.versionKey(tenant, id, version), ConsistentRead: true })),
     );
     return out.Item ? { ...versionFromItem(out.Item), pending: pendingEventOf(out.Item) } : null;
   }
 
   private async findVersion(tenant: string, id: string, version: number): Promise<ScenarioVersion | null> {
-    const out = await this.run(() =>
+    const out = await dynamoCall(() =>
       this.db.send(new GetItemCommand({ TableName: this.table, Key: this.versionKey(tenant, id, version), ConsistentRead: true })),
     );
     return out.Item ? versionFromItem(out.Item) : null;
@@ -269,7 +243,7 @@ export class DynamoScenarioStore implements ScenarioStore {
     const start = options.cursor !== undefined ? { pk, sk: S(decodeCursor(options.cursor, keys.scenarioVersionPrefix)) } : undefined;
     const [head, out] = await Promise.all([
       this.findHead(tenant, id),
-      this.run(() =>
+      dynamoCall(() =>
         this.db.send(
           new QueryCommand({
             TableName: this.table,
@@ -295,7 +269,7 @@ export class DynamoScenarioStore implements ScenarioStore {
   /** Scenario heads newest first; the cursor is opaque to clients and bound to the tenant. */
   async list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: ScenarioHead[]; nextCursor: string | null }> {
     const start = options.cursor !== undefined ? { pk: S(keys.tenant(tenant)), sk: S(decodeCursor(options.cursor, keys.scenarioPrefix)) } : undefined;
-    const out = await this.run(() =>
+    const out = await dynamoCall(() =>
       this.db.send(
         new QueryCommand({
           TableName: this.table,
@@ -334,7 +308,7 @@ export class DynamoScenarioStore implements ScenarioStore {
     }
     // No update can add a version once the head is marked, so this query sees every version.
     await deletePartition(this.db, this.table, keys.scenarioPartition(tenant, id));
-    await this.run(() =>
+    await dynamoCall(() =>
       this.db.send(
         new DeleteItemCommand({ TableName: this.table, Key: this.headKey(tenant, id), ConditionExpression: 'deleting = :true', ExpressionAttributeValues: { ':true': { BOOL: true } } }),
       ),
@@ -370,28 +344,11 @@ export class DynamoScenarioStore implements ScenarioStore {
 }
 
 function headItem(tenant: string, h: ScenarioHead): Record<string, AttributeValue> {
-  return {
-    pk: S(keys.tenant(tenant)),
-    sk: S(keys.scenarioSk(h.id)),
-    entity: S('scenario'),
-    id: S(h.id),
-    name: S(h.name),
-    modelId: S(h.modelId),
-    version: N(h.version),
-    createdAt: S(h.createdAt),
-    updatedAt: S(h.updatedAt),
-  };
+  return { pk: S(keys.tenant(tenant)), sk: S(keys.scenarioSk(h.id)), entity: S('scenario'), ...attributesOf(h) };
 }
 
 function headFromItem(item: Record<string, AttributeValue>): ScenarioHead {
-  return ScenarioHeadSchema.parse({
-    id: item.id?.S,
-    name: item.name?.S,
-    modelId: item.modelId?.S,
-    version: Number(item.version?.N),
-    createdAt: item.createdAt?.S,
-    updatedAt: item.updatedAt?.S,
-  });
+  return ScenarioHeadSchema.parse(valuesOf(item, Object.keys(ScenarioHeadSchema.shape)));
 }
 
 function inflateJson(value: AttributeValue | undefined): unknown {
