@@ -1,0 +1,159 @@
+/**
+ * The parts of the Liftcast API's JSON the dashboard reads, written from the OpenAPI document
+ * (`/openapi.json`; the server's zod contracts in model/ and functions/app/). Only the fields the
+ * page uses are listed, so a field the server adds changes nothing here. The browser does not
+ * validate answers: they come from this origin's own API, whose every response the API suites check
+ * against the document (test/support/conformance.ts).
+ */
+
+/** A `[low, high]` interval at the forecast's level. */
+export type Interval = readonly [number, number];
+
+/** The metrics the ranking can order by (`GET /v1/scenarios/{id}/ranking?by=`). */
+export const RANK_METRICS = ['npsLift', 'npv', 'roi', 'paybackMonths', 'liftPerMillion'] as const;
+export type RankBy = (typeof RANK_METRICS)[number];
+
+/** What the optimiser maximises (`POST /v1/scenarios/{id}/optimize`). */
+export const OBJECTIVES = ['npv', 'npsLift'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+/** True when `value` (e.g. a `data-by` attribute) names a ranking metric. */
+export function isRankBy(value: string | null | undefined): value is RankBy {
+  return (RANK_METRICS as readonly (string | null | undefined)[]).includes(value);
+}
+
+/** True when `value` (e.g. the objective picker's value) names an objective. */
+export function isObjective(value: string | null | undefined): value is Objective {
+  return (OBJECTIVES as readonly (string | null | undefined)[]).includes(value);
+}
+
+/** One page of a list (`items` and the cursor of the next page, `null` on the last). */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+export interface ScenarioSummary {
+  id: string;
+  name: string;
+  version: number;
+}
+
+/** `GET /v1/scenarios/{id}`: the scenario's current version. */
+export interface ScenarioVersion {
+  version: number;
+  scenario: { name: string; modelId: string; horizonYears: number };
+}
+
+export interface NpsForecast {
+  baseline: number;
+  predicted: number;
+  lift: number;
+  interval: Interval;
+  respondents: number;
+}
+
+export interface Cost {
+  oneTime: number;
+  annual: number;
+  /** Discounted over the horizon. */
+  total: number;
+}
+
+/** The forecast of one initiative, or of the portfolio, or of an optimiser's selection. */
+export interface Outcome {
+  nps: NpsForecast;
+  revenue: { npv: number; interval: Interval } | null;
+  cost: Cost;
+  roi: { estimate: number; interval: Interval } | null;
+  paybackMonths: number | null;
+}
+
+export interface InitiativeForecast extends Outcome {
+  id: string;
+  name: string;
+}
+
+/** `GET /v1/scenarios/{id}/forecast`. */
+export interface Forecast {
+  modelId: string;
+  computedAt: string;
+  intervalLevel: number;
+  currency: string;
+  /** NPS today, overall and by segment; segment names are tenant data (a segment may be called `constructor`). */
+  baseline: { nps: number; bySegment: Readonly<Record<string, number>> };
+  initiatives: InitiativeForecast[];
+  portfolio: Outcome;
+  assumptions?: { revenueSource?: 'revenueBase' | 'account_revenue' | 'none' };
+}
+
+export interface ImportanceEntry {
+  attribute: string;
+  /** Share of R² (relative weights). */
+  share: number;
+  /** Mean rating on the attribute's own scale. */
+  performance: number;
+}
+
+/** `GET /v1/models/{id}`. */
+export interface DriverModel {
+  status: string;
+  method?: string;
+  datasetId?: string;
+  fit?: { r2: number };
+  attributes?: { name: string; kind: string; scale: Interval }[];
+  importance?: ImportanceEntry[];
+}
+
+/** `GET /v1/datasets/{id}`: only the attribute labels matter here. */
+export interface Dataset {
+  attributes?: { name: string; label?: string }[];
+}
+
+/** One row of `GET /v1/scenarios/{id}/ranking`. */
+export interface RankedInitiative {
+  rank: number;
+  id: string;
+  name: string;
+  value: number | null;
+  interval: Interval | null;
+  probabilityAboveNext: number | null;
+  npsLift: number;
+  npsInterval: Interval;
+  npv: number | null;
+  roi: number | null;
+  cost: number;
+  paybackMonths: number | null;
+  liftPerMillion: number | null;
+}
+
+export interface PortfolioValue {
+  objective: number;
+  npsLift: number;
+  cost: number;
+}
+
+/** The optimiser's answer: the best portfolio within the budget and the frontier up to it. */
+export interface OptimizationResult {
+  objective?: Objective;
+  method?: string;
+  selected: string[];
+  value: PortfolioValue | null;
+  forecast: Outcome | null;
+  frontier: (PortfolioValue & { budget: number; selected: string[] })[];
+}
+
+/** A large scenario's optimisation, run by the worker (`202`, then `GET …/optimizations/{id}`). */
+export interface OptimizationJob {
+  id: string;
+  status: string;
+  scenarioVersion: number;
+  result?: OptimizationResult;
+  problem?: { title?: string; detail?: string };
+}
+
+/** RFC 9457 problem details, as every error of the API is answered. */
+export interface Problem {
+  title?: string;
+  detail?: string;
+}

@@ -1,0 +1,112 @@
+/**
+ * The dashboard's entry (bundled by esbuild into `/dashboard/assets/dashboard.js`, see
+ * functions/dashboard/site.ts). It fills the static shell (web/index.html) from the JSON API with the
+ * user's bearer token:
+ *
+ * - `GET /v1/scenarios` → the scenario picker (the one last opened in this tab, else the first);
+ * - `GET /v1/scenarios/{id}`, `…/forecast` → headline figures, NPS waterfall, ROI × cost bubbles;
+ * - `GET /v1/models/{modelId}` (+ its dataset for attribute labels) → importance bars, priority matrix;
+ * - `GET /v1/scenarios/{id}/ranking?by=…&segment=…` → the ranked table (a header click re-fetches);
+ * - `POST /v1/scenarios/{id}/optimize` → the efficient frontier (whole budget range) and the
+ *   selection at the slider's budget, highlighted in the table, the bubbles and the frontier.
+ *
+ * State for tests and screen readers: `body[data-status]` is `signin`, `loading`, `waiting`,
+ * `ready`, `partial` (some panel failed), `empty` or `error`; the table and the optimiser card carry
+ * their own (panels/ranking.ts, panels/optimizer.ts).
+ */
+import { createApi } from './api.js';
+import { isObjective, isRankBy } from './contract.js';
+import type { Dashboard } from './dashboard.js';
+import { loadedChartLib } from './charts/lib.js';
+import { chartOn, setUpCharts } from './charts/setup.js';
+import { byId, setStatus } from './dom.js';
+import { loadOptimizer, optimize, showBudget } from './panels/optimizer.js';
+import { loadRanking } from './panels/ranking.js';
+import { loadScenario, start } from './scenario.js';
+import { showSignIn, signIn, signOut, TOKEN_KEY, tokenFromLink } from './session.js';
+import { initialState } from './state.js';
+import { pastedToken } from './token.js';
+
+/** Quiet: a failed panel has already said so in its card. */
+const shown = (): void => undefined;
+
+/** How long the slider must rest before the optimiser is asked (the `change` at release asks at once). */
+const SLIDER_DEBOUNCE_MS = 250;
+
+function wire(d: Dashboard): void {
+  const state = d.state;
+  const tokenInput = byId('token-input', HTMLTextAreaElement);
+  byId('signin-form', HTMLFormElement).addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const token = pastedToken(tokenInput.value);
+    if (!token) return;
+    signIn(d, token);
+    tokenInput.value = '';
+    void start(d);
+  });
+  byId('signout').addEventListener('click', () => signOut(d, null));
+  const scenario = byId('scenario', HTMLSelectElement);
+  scenario.addEventListener('change', () => void loadScenario(d, scenario.value));
+  byId('ranking', HTMLTableElement)
+    .querySelector('thead')
+    ?.addEventListener('click', (ev) => {
+      const button = ev.target instanceof Element ? ev.target.closest('button[data-by]') : null;
+      const by = button?.getAttribute('data-by');
+      if (!button || !state.scenarioId || !isRankBy(by)) return;
+      state.by = by;
+      loadRanking(d).catch(shown);
+    });
+  const segment = byId('segment', HTMLSelectElement);
+  segment.addEventListener('change', () => {
+    state.segment = segment.value;
+    loadRanking(d).catch(shown);
+  });
+  const objective = byId('objective', HTMLSelectElement);
+  objective.addEventListener('change', () => {
+    if (!isObjective(objective.value)) return;
+    state.objective = objective.value;
+    loadOptimizer(d).catch(shown);
+  });
+  const slider = byId('budget', HTMLInputElement);
+  slider.addEventListener('input', () => {
+    state.budget = Number(slider.value);
+    showBudget(d);
+    // The budget line follows the slider at once; the selection follows once it rests.
+    chartOn(d.chart, 'chart-frontier')?.draw();
+    clearTimeout(state.debounce);
+    state.debounce = setTimeout(() => optimize(d).catch(shown), SLIDER_DEBOUNCE_MS);
+  });
+  slider.addEventListener('change', () => {
+    clearTimeout(state.debounce);
+    state.budget = Number(slider.value);
+    showBudget(d);
+    optimize(d).catch(shown);
+  });
+}
+
+function boot(): void {
+  const chart = loadedChartLib();
+  if (!chart) {
+    document.body.textContent = 'Chart.js did not load from /dashboard/assets/chart.umd.min.js; run npm install and restart the server.';
+    setStatus('error');
+    return;
+  }
+  const state = initialState();
+  const dashboard: Dashboard = {
+    state,
+    chart,
+    api: createApi({
+      token: () => state.token,
+      onUnauthorized: (e) => signOut(dashboard, `The server refused the token: ${e.message}`),
+    }),
+  };
+  setUpCharts(chart);
+  wire(dashboard);
+  const fromLink = tokenFromLink();
+  if (fromLink) sessionStorage.setItem(TOKEN_KEY, fromLink);
+  state.token = sessionStorage.getItem(TOKEN_KEY);
+  if (state.token) void start(dashboard);
+  else showSignIn(dashboard, null);
+}
+
+boot();

@@ -1,0 +1,30 @@
+/** The headline figures above the charts: the portfolio of every initiative, funded together. */
+import type { Dashboard } from '../dashboard.js';
+import { byId, el } from '../dom.js';
+import { bracket, finite, fixed, MISSING, months, percent, signed } from '../format.js';
+import { netInterval } from '../rankingCells.js';
+import { horizonText, levelText, loaded, moneyOf } from '../state.js';
+
+function kpi(label: string, value: string, detail: string, id: string): HTMLElement {
+  return el('div', { class: 'kpi', id }, [
+    el('div', { class: 'label', text: label }),
+    el('div', { class: 'value', text: value }),
+    el('div', { class: 'detail', text: detail || '' }),
+  ]);
+}
+
+export function renderKpis(d: Dashboard): void {
+  const { forecast: f } = loaded(d.state);
+  const p = f.portfolio;
+  const money = moneyOf(d.state);
+  const horizon = horizonText(d.state);
+  const net = p.revenue ? p.revenue.npv - p.cost.total : null;
+  byId('kpis').replaceChildren(
+    kpi('NPS today', fixed(p.nps.baseline), `from ${p.nps.respondents.toLocaleString('en-US')} respondents`, 'kpi-baseline'),
+    kpi('NPS with all initiatives', fixed(p.nps.predicted), `${signed(p.nps.lift)} points ${bracket(p.nps.interval, signed)}`, 'kpi-portfolio'),
+    kpi('Net value (NPV)', money(net), p.revenue ? `${levelText(d.state)} interval ${bracket(netInterval(p), money)}` : 'no revenue data in the wave', 'kpi-npv'),
+    kpi(`ROI over ${horizon}`, p.roi ? percent(p.roi.estimate) : MISSING, p.roi ? bracket(p.roi.interval, percent) : '', 'kpi-roi'),
+    kpi('Cost (discounted)', money(p.cost.total), `${money(p.cost.oneTime)} one-time + ${money(p.cost.annual)} a year`, 'kpi-cost'),
+    kpi('Payback', finite(p.paybackMonths) ? months(p.paybackMonths, horizon) : `beyond ${horizon}`, `${f.initiatives.length} initiatives together`, 'kpi-payback'),
+  );
+}
