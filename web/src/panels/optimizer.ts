@@ -138,7 +138,8 @@ function renderSelection(d: Dashboard): void {
     row('NPS lift', `${signed(r.value.npsLift)} points`);
     row('Cost', money(r.value.cost, true));
   }
-  row('Search', r.method === 'exhaustive' ? 'exact (every combination)' : `${r.method || ''} heuristic`);
+  // exact: every subset through the model; exhaustive and greedy search part of them (model/scenario/optimize.ts).
+  row('Search', r.method === 'exact' ? 'exact (every combination)' : `${r.method || ''} heuristic`);
   const chosen = forecast.initiatives.filter((i) => ids.includes(i.id));
   byId('selection').replaceChildren(
     el('p', {
