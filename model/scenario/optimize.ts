@@ -80,7 +80,7 @@ export interface OptimizeOptions {
    * Monotonic clock in milliseconds, read only to time a few true evaluations and decide whether
    * evaluating every subset fits {@link EXACT_BUDGET_MS}. The caller's clock, so that a test (or a
    * replay) can fix the choice between `exact` and `exhaustive`.
-   * @default performance.now — kept until functions/ passes its own clock
+   * @default performance.now (the API passes its own: functions/app/portfolio/service.ts)
    */
   now?: () => number;
 }

@@ -50,6 +50,11 @@ const isOffset = (v: unknown): v is { o: number; v?: number } => typeof v === 'o
 
 export interface PortfolioServiceOptions {
   logger?: Logger;
+  /**
+   * Monotonic milliseconds, to time the optimiser's trial evaluations (whether every subset can be
+   * evaluated through the model in time). @default performance.now
+   */
+  stopwatch?: () => number;
   /** How long an optimisation may stay `running` before a read records it failed. @default {@link WORK_DEADLINE_MS} */
   deadlineMs?: number;
 }
@@ -59,6 +64,7 @@ type OptimizationKey = { tenant: string; scenarioId: string; id: string };
 
 export class PortfolioService {
   private readonly logger: Logger;
+  private readonly stopwatch: () => number;
   private readonly work: QueuedWork<OptimizationKey, OptimizationResult>;
 
   constructor(
@@ -72,6 +78,7 @@ export class PortfolioService {
     options: PortfolioServiceOptions = {},
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.stopwatch = options.stopwatch ?? (() => performance.now());
     this.work = new QueuedWork<OptimizationKey, OptimizationResult>(
       {
         read: async ({ tenant, scenarioId, id }) => {
@@ -301,6 +308,7 @@ export class PortfolioService {
         },
       },
       request,
+      { now: this.stopwatch },
     );
     if (!result.ok) {
       if (result.reason === 'unknown-initiative') throw new ValidationError(result.detail, { errors: [{ field: `body.${result.field!.replace(/\[(\d+)\]/g, '.$1')}`, reason: 'no such initiative' }] });
