@@ -13,7 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { liftcastFunction, type ShippedFiles } from './lambda.js';
+import { liftcastFunction } from './lambda.js';
 import { SCOPED_ROUTES } from './routes.js';
 
 export interface LiftcastApiProps {
@@ -37,18 +37,12 @@ export interface LiftcastApiProps {
 
 /**
  * Routes anyone may call without a token, as `[method, path]`. Everything else on the API needs a
- * valid JWT, because the JWT authorizer is the API's default and only these routes opt out.
+ * valid JWT, because the JWT authorizer is the API's default and only these routes opt out. The
+ * dashboard and /docs are not API routes: they are static files in S3 behind CloudFront (site.ts).
  */
 export const publicRoutes: ReadonlyArray<readonly [HttpMethod, string]> = [
-  // The dashboard's page and its script, style sheet and Chart.js: static, holding no data (the page
-  // calls /v1 with the user's bearer token). Served by the same function, see infra/README.md.
-  [HttpMethod.GET, '/'],
-  [HttpMethod.GET, '/dashboard'],
-  [HttpMethod.GET, '/dashboard/assets/{proxy+}'],
   [HttpMethod.GET, '/health'],
   [HttpMethod.GET, '/openapi.json'],
-  [HttpMethod.GET, '/docs'],
-  [HttpMethod.GET, '/docs/{proxy+}'],
 ];
 
 /**
@@ -58,16 +52,6 @@ export const publicRoutes: ReadonlyArray<readonly [HttpMethod, string]> = [
  * declares in its OpenAPI document, route for route.
  */
 export const scopedRoutes: ReadonlyArray<readonly [HttpMethod, string, string]> = SCOPED_ROUTES.map(([m, p, sc]) => [m as HttpMethod, p, sc] as const);
-
-/**
- * Package files the app reads from disk: Swagger UI's, served under `/docs/assets/` by resolving
- * `swagger-ui-dist/<file>` (functions/http/app.ts), and Chart.js's browser build, served under
- * `/dashboard/assets/` (functions/http/dashboard.ts). The bundle has no node_modules, so ship just these.
- */
-export const apiShippedFiles: ShippedFiles = {
-  'swagger-ui-dist': ['package.json', 'LICENSE', 'swagger-ui.css', 'swagger-ui-bundle.js'],
-  'chart.js': ['package.json', 'LICENSE.md', 'dist/chart.umd.min.js'],
-};
 
 /** Stage-wide limits, in requests: a burst of 200, then 100 per second sustained. */
 const stageThrottle = { burstLimit: 200, rateLimit: 100 } as const;
@@ -97,7 +81,6 @@ export class LiftcastApi extends Construct {
       // API Gateway gives up on an HTTP API integration after 30 s; stop just before it does.
       timeout: Duration.seconds(29),
       environment: { LIFTCAST_AUTH_MODE: 'gateway' },
-      shipFiles: apiShippedFiles,
     });
 
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
@@ -139,7 +122,7 @@ export class LiftcastApi extends Construct {
       for (const route of this.httpApi.addRoutes({ path, methods: [method], integration, authorizer: noAuth })) {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${method} ${path} is public on purpose: health check, API description, Swagger UI or the dashboard's static page and assets, none of which returns tenant data (the page calls /v1 with the user's token).`,
+          reason: `${method} ${path} is public on purpose: the health check or the API description, neither of which returns tenant data.`,
         });
       }
     }

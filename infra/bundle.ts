@@ -2,18 +2,13 @@
  * How every Liftcast Lambda function is bundled: one place, used by the stack (infra/lambda.ts, at
  * synth) and by the bundle benchmark (test/bench/bundles.ts), so the benchmark measures what deploys.
  *
- * esbuild runs with Liftcast's plugins (scripts/bundle-lambda.mjs: zod's English messages only, no browser user-agent parser), which CDK's NodejsFunction cannot
+ * esbuild runs with Liftcast's plugins (scripts/bundle-lambda.mjs: zod's English messages only, no browser user-agent parser, no esbuild), which CDK's NodejsFunction cannot
  * take. CDK asks for a bundle synchronously and esbuild runs plugins only in its asynchronous API,
  * so {@link bundleLambda} runs that script in a child `node` process: offline, no Docker.
  */
 import type { BuildOptions } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** Files copied next to a bundle, as `node_modules/<package>/<file>` (the bundle has no node_modules). */
-export type ShippedFiles = Readonly<Record<string, readonly string[]>>;
 
 /** The bundler script; it imports esbuild from this repository's node_modules. */
 export const bundlerScript = fileURLToPath(new URL('../scripts/bundle-lambda.mjs', import.meta.url));
@@ -82,16 +77,12 @@ export interface LambdaBundle {
 export interface BundleLambdaOptions {
   /** Directory holding `package.json` and `node_modules`; esbuild resolves packages from it. */
   readonly projectRoot: string;
-  /**
-   * Package files the code reads from disk at run time, copied from `projectRoot/node_modules`.
-   * @default - none
-   */
-  readonly shipFiles?: ShippedFiles;
 }
 
 /**
- * Bundles `entry` into `outDir` (as `index.mjs` plus chunks and source maps) and copies the shipped
- * package files next to it. Synchronous; throws with esbuild's messages when the build fails.
+ * Bundles `entry` into `outDir` (as `index.mjs` plus chunks and source maps): the whole function,
+ * no node_modules, no other files (the dashboard and /docs are static files in S3, infra/site.ts).
+ * Synchronous; throws with esbuild's messages when the build fails.
  *
  * @example
  * const bundle = bundleLambda(join(root, 'functions/lambda/api.ts'), out, { projectRoot: root });
@@ -116,14 +107,6 @@ export function bundleLambda(entry: string, outDir: string, options: BundleLambd
   if (run.stderr) process.stderr.write(run.stderr);
   const outputs = JSON.parse(run.stdout) as Record<string, BundleOutput>;
   if (outputs[ENTRY_FILE] === undefined) throw new Error(`esbuild wrote no ${ENTRY_FILE} for ${entry}`);
-
-  for (const [pkg, files] of Object.entries(options.shipFiles ?? {})) {
-    for (const file of files) {
-      const target = join(outDir, 'node_modules', pkg, file);
-      mkdirSync(dirname(target), { recursive: true });
-      copyFileSync(join(options.projectRoot, 'node_modules', pkg, file), target);
-    }
-  }
 
   const js = Object.keys(outputs).filter((p) => p.endsWith('.mjs'));
   return {

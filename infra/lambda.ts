@@ -4,9 +4,7 @@ import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing, type 
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { relative } from 'node:path';
-import { bundleLambda, LAMBDA_NODE_OPTIONS, lambdaBuildOptions, type ShippedFiles } from './bundle.js';
-
-export type { ShippedFiles } from './bundle.js';
+import { bundleLambda, LAMBDA_NODE_OPTIONS, lambdaBuildOptions } from './bundle.js';
 
 export interface LiftcastFunctionProps {
   /** Absolute path of the entry file exporting `handler`. */
@@ -18,11 +16,6 @@ export interface LiftcastFunctionProps {
   readonly timeout: Duration;
   /** Variables set on the function; bindings (`table.bind`, `events.bindPublisher`) add their own. */
   readonly environment?: Record<string, string>;
-  /**
-   * Package files the code reads from disk at run time (Swagger UI, Chart.js).
-   * @default - none
-   */
-  readonly shipFiles?: ShippedFiles;
   /** Anything else a Lambda function takes: asynchronous-invocation settings, for example. */
   readonly extra?: Omit<FunctionOptions, 'runtime' | 'architecture' | 'environment' | 'role' | 'logGroup' | 'tracing'>;
 }
@@ -56,30 +49,28 @@ function allowOnlyXrayOnEveryResource(policy: Policy): void {
 class LocalLambdaBundling implements ILocalBundling {
   /** Entry relative to the project root (absolute paths would leak the machine into the cache key). */
   readonly entry: string;
-  readonly shipFiles: ShippedFiles;
   readonly buildOptions = lambdaBuildOptions;
   readonly #entry: string;
   readonly #projectRoot: string;
 
-  constructor(entry: string, projectRoot: string, shipFiles: ShippedFiles) {
+  constructor(entry: string, projectRoot: string) {
     this.#entry = entry;
     this.#projectRoot = projectRoot;
     this.entry = relative(projectRoot, entry).split('\\').join('/');
-    this.shipFiles = shipFiles;
   }
 
   tryBundle(outputDir: string): boolean {
-    bundleLambda(this.#entry, outputDir, { projectRoot: this.#projectRoot, shipFiles: this.shipFiles });
+    bundleLambda(this.#entry, outputDir, { projectRoot: this.#projectRoot });
     return true;
   }
 }
 
 /** The code asset of a function: `entry` bundled by {@link bundleLambda}, hashed by its output. */
-function bundledCode(entry: string, projectRoot: string, shipFiles: ShippedFiles): Code {
+function bundledCode(entry: string, projectRoot: string): Code {
   const bundling: BundlingOptions = {
     // Required by CDK's type, never pulled: LocalLambdaBundling always bundles.
     image: DockerImage.fromRegistry('liftcast-local-bundling-only'),
-    local: new LocalLambdaBundling(entry, projectRoot, shipFiles),
+    local: new LocalLambdaBundling(entry, projectRoot),
   };
   // Hash of the output, as NodejsFunction does: a change to any bundled file (model/, node_modules)
   // changes the asset, a change elsewhere in the project does not. With bundling skipped
@@ -113,7 +104,7 @@ export function liftcastFunction(scope: Construct, id: string, props: LiftcastFu
   const fn = new LambdaFunction(scope, id, {
     ...props.extra,
     role,
-    code: bundledCode(props.entry, props.projectRoot, props.shipFiles ?? {}),
+    code: bundledCode(props.entry, props.projectRoot),
     handler: 'index.handler',
     description: props.description,
     runtime: Runtime.NODEJS_22_X,

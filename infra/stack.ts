@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { LiftcastAlarms } from './alarms.js';
 import { LiftcastApi } from './api.js';
 import { LiftcastEvents } from './events.js';
+import { LiftcastSite } from './site.js';
 import { LiftcastTable } from './table.js';
 import { LiftcastModelWorker } from './worker.js';
 
@@ -38,7 +39,8 @@ export interface LiftcastStackProps extends StackProps {
    */
   readonly jwtAudience?: string[];
   /**
-   * Browser origin of the dashboard allowed by CORS.
+   * Browser origin of a dashboard hosted elsewhere, allowed by CORS. The dashboard this stack
+   * serves (CloudFront, see {@link LiftcastStack.site}) shares the API's origin and needs none.
    * @default - no CORS
    */
   readonly dashboardOrigin?: string;
@@ -46,7 +48,8 @@ export interface LiftcastStackProps extends StackProps {
 
 /**
  * Everything Liftcast runs on: the single DynamoDB table, the HTTP API in front of one Lambda, the
- * event bus and the model worker it feeds, and the alarms that watch them.
+ * event bus and the model worker it feeds, the alarms that watch them, and CloudFront serving the
+ * dashboard and the API reference from S3 with the API on the same origin.
  *
  * Identity-provider settings are not baked in: pass them (the app reads them from CDK context) or
  * leave them out and CloudFormation asks for the `JwtIssuer` and `JwtAudience` parameters.
@@ -59,6 +62,7 @@ export class LiftcastStack extends Stack {
   readonly events: LiftcastEvents;
   readonly worker: LiftcastModelWorker;
   readonly alarms: LiftcastAlarms;
+  readonly site: LiftcastSite;
 
   constructor(scope: Construct, id: string, props: LiftcastStackProps = {}) {
     super(scope, id, props);
@@ -107,6 +111,9 @@ export class LiftcastStack extends Stack {
       httpApi: this.api.httpApi,
     });
 
+    this.site = new LiftcastSite(this, 'Site', { projectRoot, httpApi: this.api.httpApi });
+
+    new CfnOutput(this, 'DashboardUrl', { value: this.site.url, description: 'The dashboard (and /docs, /v1, /openapi.json on the same origin)' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the Liftcast API' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'EventBridge bus of Liftcast events' });

@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { LiftcastApi, scopedRoutes } from '../../infra/api.js';
 import { liftcastFunction, XRAY_WRITE_ACTIONS } from '../../infra/lambda.js';
+import { INVALIDATION_ACTIONS } from '../../infra/site.js';
 import { LiftcastStack, projectRoot } from '../../infra/stack.js';
 import { LiftcastTable, type TableAccess } from '../../infra/table.js';
 import { fastApp, fixtureEntry } from './apps.js';
@@ -17,16 +18,11 @@ const issuer = 'https://issuer.example.com/';
 const audience = 'liftcast-api';
 const dashboardOrigin = 'https://dashboard.example.com';
 
-/** Routes open without a token: health, the API description and Swagger UI, the dashboard's static page and assets. */
-const publicRouteKeys = [
-  'GET /',
-  'GET /dashboard',
-  'GET /dashboard/assets/{proxy+}',
-  'GET /health',
-  'GET /openapi.json',
-  'GET /docs',
-  'GET /docs/{proxy+}',
-];
+/**
+ * Routes open without a token: the health check and the API description. The dashboard and /docs are
+ * static files behind CloudFront (infra/site.ts, test/infra/site.test.ts), not API routes.
+ */
+const publicRouteKeys = ['GET /health', 'GET /openapi.json'];
 
 interface Statement {
   Effect: string;
@@ -314,7 +310,7 @@ describe('LiftcastStack', () => {
     };
   }
 
-  const { template, tableId, functionId, roleId, workerRoleId, apiId } = liftcastStack({ jwtIssuer: issuer, jwtAudience: [audience] });
+  const { stack, template, tableId, functionId, roleId, workerRoleId, apiId } = liftcastStack({ jwtIssuer: issuer, jwtAudience: [audience] });
 
   it('gives the API function the table name through TABLE_NAME', () => {
     const functions = template.findResources('AWS::Lambda::Function');
@@ -377,34 +373,50 @@ describe('LiftcastStack', () => {
     expect(serialized).toContain(`{"Ref":"${apiId}"}`);
     expect(serialized).toContain('.execute-api.');
   });
+
+  it('outputs the dashboard’s address: the distribution, whose API origin is this stack’s HTTP API', () => {
+    template.hasOutput('DashboardUrl', {
+      Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.site.distribution.node.defaultChild), 'DomainName'] }, '/']] },
+    });
+    const origins = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]?.Properties.DistributionConfig.Origins as { DomainName: unknown }[];
+    expect(origins.filter((o) => JSON.stringify(o.DomainName).includes(`{"Ref":"${apiId}"}`))).toHaveLength(1);
+  });
 });
 
 describe('X-Ray tracing', () => {
   const stack = new LiftcastStack(fastApp(), 'Traced', { apiEntry: fixtureEntry, workerEntry: fixtureEntry, jwtIssuer: issuer, jwtAudience: [audience] });
   const template = Template.fromStack(stack);
 
-  it('turns on active tracing for every Lambda function, grants X-Ray writes on * and nothing else on *, and still passes cdk-nag', () => {
+  it('turns on active tracing for every Liftcast function, grants X-Ray writes on * and nothing else on *, and still passes cdk-nag', () => {
+    // Liftcast's two functions, and aws-cdk-lib's handler that uploads the static site (infra/site.ts).
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
-    expect(functions.map(([id]) => id).sort()).toEqual(
-      [logicalId(stack.api.handler.node.defaultChild), logicalId(stack.worker.handler.node.defaultChild)].sort(),
-    );
-    for (const [id, fn] of functions) expect(fn.Properties?.TracingConfig, id).toEqual({ Mode: 'Active' });
+    const ours = [stack.api.handler, stack.worker.handler].map((fn) => logicalId(fn.node.defaultChild));
+    const others = functions.filter(([id]) => !ours.includes(id));
+    expect(functions.map(([id]) => id)).toEqual(expect.arrayContaining(ours));
+    expect(others.map(([, fn]) => fn.Properties?.Role)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.site.deployment.handlerRole.node.defaultChild), 'Arn'] }]);
+    for (const id of ours) expect(functions.find(([f]) => f === id)?.[1].Properties?.TracingConfig, id).toEqual({ Mode: 'Active' });
 
-    // Each function's role may write segments and telemetry; those two actions are the only ones on *.
+    // Each function's role may write segments and telemetry; those two actions are the only ones on *,
+    // next to the site deployment's CloudFront invalidations.
     const policies = template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: Statement[] }; Roles: unknown } }>;
     const onEverything = Object.values(policies).flatMap((p) =>
       p.Properties.PolicyDocument.Statement.filter((s) => [s.Resource].flat().includes('*')).map((s) => ({ roles: p.Properties.Roles, actions: [s.Action].flat().sort() })),
     );
+    const roleOf = (fn: { role?: { node: { defaultChild?: unknown } } }) => [{ Ref: logicalId(fn.role?.node.defaultChild) }];
     expect(onEverything).toEqual(
-      expect.arrayContaining([stack.api.handler, stack.worker.handler].map((fn) => ({ roles: [{ Ref: logicalId(fn.role?.node.defaultChild) }], actions: [...XRAY_WRITE_ACTIONS].sort() }))),
+      expect.arrayContaining([
+        ...[stack.api.handler, stack.worker.handler].map((fn) => ({ roles: roleOf(fn), actions: [...XRAY_WRITE_ACTIONS].sort() })),
+        { roles: [{ Ref: logicalId(stack.site.deployment.handlerRole.node.defaultChild) }], actions: [...INVALIDATION_ACTIONS].sort() },
+      ]),
     );
-    expect(onEverything).toHaveLength(2);
+    expect(onEverything).toHaveLength(3);
 
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     expect(report.success).toBe(true);
 
-    // IAM5 is acknowledged only for the Resource::* finding, only on the functions' role policies.
+    // IAM5 is acknowledged for the Resource::* finding only on the functions' role policies; the other
+    // IAM5 acknowledgements are on the site deployment's role, about aws-cdk-lib's grants.
     const iam5 = stack.node
       .findAll()
       .flatMap((c) =>
@@ -414,9 +426,11 @@ describe('X-Ray tracing', () => {
           .filter((rule) => rule.includes('AwsSolutions-IAM5'))
           .map((rule) => `${c.node.path} ${rule}`),
       );
-    expect(iam5.sort()).toEqual(
+    const deployRole = stack.site.deployment.handlerRole.node.path;
+    expect(iam5.filter((a) => !a.startsWith(`${deployRole} `)).sort()).toEqual(
       [stack.api.handler, stack.worker.handler].map((fn) => `${fn.role?.node.path}/DefaultPolicy Annotation::AwsSolutions-IAM5[Resource::*]`).sort(),
     );
+    expect(iam5.filter((a) => a.startsWith(`${deployRole} `)).length).toBeGreaterThan(0);
   });
 
   it('fails the synth when anything but the X-Ray actions is allowed on * next to them', () => {

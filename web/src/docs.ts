@@ -6,7 +6,7 @@
 
 /** The part of swagger-ui-bundle.js's global used here. */
 interface SwaggerUIBundleFn {
-  (options: { url: string; dom_id: string; deepLinking?: boolean }): unknown;
+  (options: { url: string; dom_id: string; deepLinking?: boolean; validatorUrl?: string | null }): unknown;
 }
 
 declare global {
@@ -23,5 +23,6 @@ if (!start || !root) {
   document.body.textContent = 'Swagger UI did not load from /docs/assets/swagger-ui-dist/swagger-ui-bundle.js; run npm install and restart the server.';
 } else {
   // The page names the document it describes (data-openapi), so the HTML says what it shows.
-  start({ url: root.dataset.openapi ?? '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });
+  // No validator badge: it is an image from validator.swagger.io, which the CSP (img-src 'self') blocks.
+  start({ url: root.dataset.openapi ?? '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, validatorUrl: 'none' });
 }
