@@ -79,11 +79,6 @@ export const HttpApiEventSchema = z
 export type ApiGatewaySample =
   | 'get-health'
   | 'get-openapi'
-  | 'get-docs'
-  | 'get-docs-asset'
-  | 'get-root'
-  | 'get-dashboard'
-  | 'get-dashboard-asset'
   | 'create-dataset-json'
   | 'create-dataset-csv'
   | 'list-datasets'
@@ -165,12 +160,12 @@ export function withIds(event: HttpApiEvent, ids: Partial<Record<keyof typeof SA
 
 /**
  * The routes of the HTTP API in `infra/api.ts`: each `/v1` route of `infra/routes.ts` behind the JWT
- * authorizer with its scope, and the public `GET` routes. Returns the route key API Gateway would match for a request, with its path
+ * authorizer with its scope, and the public `GET /health` and `GET /openapi.json` (the dashboard and
+ * /docs are static files CloudFront serves from S3, infra/site.ts, not API routes). Returns the route key API Gateway would match for a request, with its path
  * parameters, or `null` when API Gateway has no route for it (it then answers 404 itself and the
  * function never runs).
  */
 export function routeKeyFor(method: string, rawPath: string): { routeKey: string; pathParameters?: Record<string, string>; authorized: boolean } | null {
-  const proxy = (prefix: string) => (rawPath.startsWith(prefix) && rawPath.length > prefix.length ? rawPath.slice(prefix.length) : null);
   if (rawPath.startsWith('/v1/')) {
     // The stack's /v1 routes (infra/routes.ts), matched as API Gateway does: {name} is one segment.
     for (const [m, template] of SCOPED_ROUTES) {
@@ -185,11 +180,7 @@ export function routeKeyFor(method: string, rawPath: string): { routeKey: string
     return null;
   }
   if (method !== 'GET') return null;
-  if (['/', '/dashboard', '/health', '/openapi.json', '/docs'].includes(rawPath)) return { routeKey: `GET ${rawPath}`, authorized: false };
-  for (const prefix of ['/dashboard/assets/', '/docs/']) {
-    const rest = proxy(prefix);
-    if (rest !== null) return { routeKey: `GET ${prefix}{proxy+}`, pathParameters: { proxy: rest }, authorized: false };
-  }
+  if (['/health', '/openapi.json'].includes(rawPath)) return { routeKey: `GET ${rawPath}`, authorized: false };
   return null;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Local server and Lambda give the same answers. One script of requests — health, docs, dashboard;
+ * Local server and Lambda give the same answers. One script of requests — health, the API description;
  * datasets (JSON and CSV uploads, batches, seal, list, get, delete); models (fit, get, list,
  * predict); scenarios (idempotent create, ETag, If-Match, versions, ranking as JSON and CSV,
  * rankings, compare, optimise, delete) and the errors (400, 401, 403, 404, 405, 412, 415, 422, 428)
@@ -96,17 +96,6 @@ const STEPS: Step[] = [
       expect(Object.keys(b.paths)).toEqual(expect.arrayContaining(['/v1/datasets', '/v1/scenarios/{id}/ranking', '/v1/compare']));
     },
   },
-  { name: 'serves Swagger UI', request: () => ({ method: 'GET', path: '/docs' }), status: 200, type: 'text/html', check: (b) => expect(b).toContain('/openapi.json') },
-  { name: 'serves Swagger UI’s style sheet from the installed package', request: () => ({ method: 'GET', path: '/docs/assets/swagger-ui-dist/swagger-ui.css' }), status: 200, type: 'text/css' },
-  {
-    name: 'serves the dashboard page under a content security policy',
-    request: () => ({ method: 'GET', path: '/dashboard' }),
-    status: 200,
-    type: 'text/html',
-    check: (_b, h) => expect(h.get('content-security-policy')).toContain("script-src 'self'"),
-  },
-  { name: 'serves the dashboard script', request: () => ({ method: 'GET', path: '/dashboard/assets/dashboard.js' }), status: 200, type: 'text/javascript' },
-  { name: 'serves Chart.js from the installed package', request: () => ({ method: 'GET', path: '/dashboard/assets/chart.umd.min.js' }), status: 200, type: 'text/javascript' },
 
   // --- Authentication and authorisation ---------------------------------------------------------
   {
@@ -514,6 +503,24 @@ const STEPS: Step[] = [
   },
 ];
 
+/**
+ * Static files: the local server serves them; in AWS CloudFront serves them from S3 (infra/site.ts)
+ * and the API function mounts no static routes (serveStatic: false), so it answers 404.
+ */
+const STATIC_STEPS: Step[] = [
+  { name: 'serves Swagger UI', request: () => ({ method: 'GET', path: '/docs' }), status: 200, type: 'text/html', check: (b) => expect(b).toContain('/openapi.json') },
+  { name: 'serves Swagger UI’s style sheet from the installed package', request: () => ({ method: 'GET', path: '/docs/assets/swagger-ui-dist/swagger-ui.css' }), status: 200, type: 'text/css' },
+  {
+    name: 'serves the dashboard page under a content security policy',
+    request: () => ({ method: 'GET', path: '/dashboard' }),
+    status: 200,
+    type: 'text/html',
+    check: (_b, h) => expect(h.get('content-security-policy')).toContain("script-src 'self'"),
+  },
+  { name: 'serves the dashboard script', request: () => ({ method: 'GET', path: '/dashboard/assets/dashboard.js' }), status: 200, type: 'text/javascript' },
+  { name: 'serves Chart.js from the installed package', request: () => ({ method: 'GET', path: '/dashboard/assets/chart.umd.min.js' }), status: 200, type: 'text/javascript' },
+];
+
 let transports: Transports;
 
 beforeAll(async () => {
@@ -572,6 +579,17 @@ describe('local and Lambda answer each request alike', () => {
         for (const n of [fromLocal, fromLambda]) delete (n.body as Record<string, unknown>)[step.differs.field];
       }
       expect(fromLambda).toEqual(fromLocal);
+    });
+});
+
+describe('static files: the local server serves them, the Lambda function does not (CloudFront serves them from S3)', () => {
+  for (const step of STATIC_STEPS)
+    it(step.name, async () => {
+      await run(step, newFlow('local'));
+      const { method, path } = step.request(newFlow('lambda'));
+      const res = await transports.of('lambda').request(method, path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type'), path).toContain('application/problem+json');
     });
 });
 
