@@ -57,3 +57,26 @@ export function npsScore(mix: LoyaltyMix): number | null {
   if (n === 0) return null;
   return (100 * (mix.promoters - mix.detractors)) / n;
 }
+
+/** The lowest promoter answer and the highest detractor answer: the two cuts NPS counts. */
+export const PROMOTER_FROM = 9;
+export const DETRACTOR_TO = 6;
+
+/** +1 for a promoter, −1 for a detractor, 0 for a passive: a respondent's contribution to NPS. */
+export function netOf(ltr: number): number {
+  return ltr >= PROMOTER_FROM ? 1 : ltr <= DETRACTOR_TO ? -1 : 0;
+}
+
+/**
+ * Where the NPS cuts fall among a model's observed answer categories (ascending 0–10 values): the
+ * first promoter category (−1 when no one answered 9 or 10) and the last detractor category (−1
+ * when no one answered 0–6).
+ */
+export function cutsOf(categories: readonly number[]): { promoterFrom: number; detractorTo: number } {
+  const promoterFrom = categories.findIndex((c) => c >= PROMOTER_FROM);
+  let detractorTo = -1;
+  categories.forEach((c, i) => {
+    if (c <= DETRACTOR_TO) detractorTo = i;
+  });
+  return { promoterFrom, detractorTo };
+}

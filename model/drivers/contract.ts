@@ -7,9 +7,30 @@ import { z } from 'zod';
 import { IdentifierSchema, LIMITS } from '../dataset.js';
 import { safeKey } from '../text.js';
 
-/** Columns a model can be fitted per level of (partial pooling toward the overall model). */
-export const SegmentBySchema = z.enum(['segment', 'role', 'wave', 'none']);
+/** A column respondents can be grouped by. */
+export const GroupColumnSchema = z.enum(['segment', 'role', 'wave']);
+export type GroupColumn = z.infer<typeof GroupColumnSchema>;
+
+/**
+ * What a model is fitted per level of (partial pooling toward the overall model): one column, two
+ * (e.g. `["segment", "role"]`: the model considers each alone, both added and both crossed), or
+ * `none`. Models fitted before lists existed store a single column.
+ */
+export const SegmentBySchema = z.union([
+  z.enum(['segment', 'role', 'wave', 'none']),
+  z
+    .array(GroupColumnSchema)
+    .min(1)
+    .max(2)
+    .refine((cols) => new Set(cols).size === cols.length, { message: 'each column at most once' }),
+]);
 export type SegmentBy = z.infer<typeof SegmentBySchema>;
+
+/** The grouping columns of a `segmentBy` value, in order. */
+export function groupColumns(segmentBy: SegmentBy): GroupColumn[] {
+  if (segmentBy === 'none') return [];
+  return typeof segmentBy === 'string' ? [segmentBy] : [...segmentBy];
+}
 
 /**
  * `auto`: the NPS-aware ordinal model with its pooling chosen by cross-validation (default).
@@ -35,18 +56,46 @@ export const ModelOptionsSchema = z.strictObject({
   folds: z.number().int().min(2).max(20).default(5).describe('Cross-validation folds'),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1).describe('Seed of the fold assignment'),
   minSegmentSize: z.number().int().min(2).max(100_000).default(10).describe('Smallest segment the model will fit'),
+  structure: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Force the grouping structure (ordinal): shifts, segment, role, "segment + role", "segment × role"; chosen by cross-validation when absent'),
+  curves: z
+    .union([z.enum(['auto', 'none']), z.array(IdentifierSchema).max(LIMITS.attributes)])
+    .default('auto')
+    .describe('Curved (piecewise-linear) effects (ordinal): auto screens every attribute and keeps what cross-validation supports; none; or the attributes to curve'),
+  interactions: z
+    .union([z.enum(['auto', 'none']), z.array(z.tuple([IdentifierSchema, IdentifierSchema])).max(20)])
+    .default('auto')
+    .describe('Pairwise interactions (ordinal): auto screens every pair; none; or the pairs'),
+  noise: z
+    .enum(['auto', 'logit', 'probit', 'loglog', 'cloglog'])
+    .default('auto')
+    .describe('The latent noise’s distribution (ordinal): logistic, normal, or Gumbel (skewed either way); auto by cross-validation'),
+  cutSpecific: z
+    .union([z.literal('auto'), z.boolean()])
+    .default('auto')
+    .describe('Let a rating’s effect differ at the detractor and promoter cuts (ordinal; partial proportional odds): auto by cross-validation'),
 });
 export type ModelOptions = z.infer<typeof ModelOptionsSchema>;
 
 export const ModelRequestSchema = z.strictObject({
   datasetId: z.string().min(1).max(64),
-  segmentBy: SegmentBySchema.default('segment'),
+  segmentBy: SegmentBySchema.optional().describe('Default: ["segment", "role"] for the ordinal model (roles only where the wave has them), "segment" for ols and ridge'),
   attributes: z.array(IdentifierSchema).min(1).max(LIMITS.attributes).optional().describe('Attributes to model; default all'),
   method: ModelMethodSchema.default('auto'),
   options: ModelOptionsSchema.default(() => ModelOptionsSchema.parse({})),
 });
 export type ModelRequest = z.infer<typeof ModelRequestSchema>;
 export type ModelRequestInput = z.input<typeof ModelRequestSchema>;
+
+/** The grouping a request asks for, defaults resolved: the ordinal model looks at segments and roles, the linear one at segments. */
+export function resolvedSegmentBy(request: Pick<ModelRequest, 'segmentBy' | 'method'>): SegmentBy {
+  if (request.segmentBy !== undefined) return request.segmentBy;
+  return request.method === 'ols' || request.method === 'ridge' ? 'segment' : ['segment', 'role'];
+}
 
 export const WhatIfOpSchema = z.enum(['add', 'atLeast', 'set', 'closeGap']);
 export type WhatIfOp = z.infer<typeof WhatIfOpSchema>;
@@ -103,6 +152,8 @@ export const ImportanceSchema = z.object({
   attribute: z.string(),
   /** Share of R² (relative weights); the shares sum to R². */
   share: z.number(),
+  /** 90 % interval of the share, from a bootstrap over accounts (absent on models fitted before it existed). */
+  interval: z.tuple([z.number(), z.number()]).optional(),
   /** Mean rating, on the attribute's own scale. */
   performance: z.number(),
 });
@@ -129,7 +180,8 @@ export type ModelFailureReason =
   | 'small-segment'
   | 'did-not-converge'
   | 'unknown-level'
-  | 'invalid-change';
+  | 'invalid-change'
+  | 'unsupported-structure';
 
 export interface ModelFailure {
   ok: false;
@@ -141,21 +193,47 @@ export interface ModelFailure {
   field?: string;
 }
 
+/** One finest group of an ordinal model (its value in each `groupBy` column), with its effective coefficients. */
+const CellSchema = z.object({
+  key: z.array(z.string()),
+  /** Intercept shift (sum of its levels'), latent units. */
+  intercept: z.number(),
+  /** Slopes of the standardised ratings: β + every level's departure. */
+  slopes: z.array(z.number()),
+  /** Their standard errors. */
+  slopeSe: z.array(z.number()),
+});
+
 /**
- * What a what-if needs of an ordinal (cumulative-logit) model, in its internal parameterisation:
- * P(answer ≤ categories[c]) = logistic(thresholds[c] − η) with η = α_g + Σⱼ slopeⱼ·(xⱼ − centerⱼ)/scaleⱼ.
+ * What a what-if needs of an ordinal (latent-score, cumulative-link) model, in its internal
+ * parameterisation: P(answer ≤ categories[c]) = F_link(thresholds[c] − η_c) with
+ *
+ *   η = intercept_cell + Σ_a slope_cell,a · z_a + Σ curve hinges + Σ interaction products,
+ *   η_c = η + [c ≥ upperFrom] · Σ_a promoterShift_a · z_a,   z_a = (x_a − center_a) / scale_a,
+ *
+ * a hinge of attribute a at knot t being coefficient · (x_a − t)₊ / scale_a, a product γ · z_a · z_b.
  */
 export const OrdinalParametersSchema = z.object({
   kind: z.literal('ordinal'),
+  version: z.literal(2),
+  /** The latent noise's distribution: logistic (logit), normal (probit), Gumbel max (loglog) or min (cloglog). */
+  link: z.enum(['logit', 'probit', 'loglog', 'cloglog']),
   /** Observed ltr values, ascending; category c of the model is categories[c]. */
   categories: z.array(z.number()),
   thresholds: z.array(z.number()),
+  /** First threshold on the promoter side (where `promoterShift` applies). */
+  upperFrom: z.number().int(),
   center: z.array(z.number()),
   scale: z.array(z.number()),
-  groups: z.array(z.string()),
-  /** Per group: intercept α_g and slopes on the standardised scale (β + δ_g). */
-  intercepts: z.array(z.number()),
-  slopes: z.array(z.array(z.number())),
+  /** The columns a cell's key names, in order. */
+  groupBy: z.array(GroupColumnSchema),
+  cells: z.array(CellSchema),
+  /** Coefficients for a respondent in a cell the model never saw (the overall ones). */
+  fallback: CellSchema.omit({ key: true }),
+  curves: z.array(z.object({ attribute: z.number().int(), knots: z.array(z.number()), coefficients: z.array(z.number()) })),
+  interactions: z.array(z.object({ a: z.number().int(), b: z.number().int(), coefficient: z.number() })),
+  /** ω of every standardised rating at the promoter-side cuts, or null (proportional odds). */
+  promoterShift: z.array(z.number()).nullable(),
 });
 export type OrdinalParameters = z.infer<typeof OrdinalParametersSchema>;
 
@@ -179,8 +257,36 @@ export type LinearParameters = z.infer<typeof LinearParametersSchema>;
 export const ModelParametersSchema = z.discriminatedUnion('kind', [OrdinalParametersSchema, LinearParametersSchema]);
 export type ModelParameters = z.infer<typeof ModelParametersSchema>;
 
+const Interval = z.tuple([z.number(), z.number()]);
+
+/** One level of the chosen structure (overall, a segment, a role, a crossed cell) and its effective coefficients. */
+export const LevelSummarySchema = z.object({
+  level: z.string().describe('overall, or the grouping (segment, role, "segment × role")'),
+  group: z.array(z.string()).describe('The group’s value in each column of its level; empty for overall'),
+  respondents: z.number().int(),
+  /** Latent units per rating point, with standard error and 95 % interval. */
+  coefficients: z.array(CoefficientSchema),
+});
+
+/** An attribute's effect curve: the latent effect at each point of its scale relative to its mean rating, with a 95 % interval. */
+export const CurveSchema = z.object({
+  attribute: z.string(),
+  curved: z.boolean().describe('false: a straight line (the data did not support a bend)'),
+  knots: z.array(z.number()),
+  points: z.array(z.object({ rating: z.number(), effect: z.number(), interval: Interval })),
+});
+
+/** What moves respondents across each NPS cut: the share of detractors a +1 point change would lift out, and of non-promoters it would make promoters. */
+export const DriverSchema = z.object({
+  attribute: z.string(),
+  leavingDetractor: z.number().describe('Expected share (0–1) of today’s detractors who stop being detractors after +1 point'),
+  becomingPromoter: z.number().describe('Expected share (0–1) of today’s non-promoters who become promoters after +1 point'),
+  detractorShare: z.number().describe('Share of the attributes’ total leavingDetractor'),
+  promoterShare: z.number().describe('Share of the attributes’ total becomingPromoter'),
+});
+
 /** The stored, JSON-serialisable fitted model: its explanation plus what a what-if needs. */
-export const DriverModelSchema = z.object({
+export const DriverModelV2Schema = z.object({
   /** The estimator actually fitted (`auto` resolves to `ordinal`). */
   method: z.enum(['ordinal', 'ols', 'ridge']),
   attributes: z.array(z.object({ name: z.string(), kind: z.string(), scale: z.tuple([z.number(), z.number()]) })),
@@ -196,5 +302,62 @@ export const DriverModelSchema = z.object({
   structure: z.record(z.string(), z.unknown()),
   /** Parameters a what-if needs, in the model's internal parameterisation. */
   parameters: ModelParametersSchema,
+  /** Ordinal: every level of the chosen structure with its coefficients. */
+  levels: z.array(LevelSummarySchema).optional(),
+  /** Ordinal: each attribute's effect curve. */
+  curves: z.array(CurveSchema).optional(),
+  /** Ordinal: the interactions kept. */
+  interactions: z.array(z.object({ attributes: z.tuple([z.string(), z.string()]), estimate: z.number(), stdError: z.number() })).optional(),
+  /** Ordinal: detractor drivers and promoter drivers. */
+  drivers: z.array(DriverSchema).optional(),
 });
-export type DriverModel = z.infer<typeof DriverModelSchema>;
+
+/**
+ * A model document as stored since the first versions: an ordinal model from before structures,
+ * curves and cut-specific slopes (parameters without `version`) is read as the equivalent version 2
+ * (its groups are cells of its one `segmentBy` column, its slope errors those of its segment fits).
+ */
+export const DriverModelSchema = z.preprocess(upgradeOrdinalParameters, DriverModelV2Schema);
+export type DriverModel = z.infer<typeof DriverModelV2Schema>;
+
+const OrdinalV1Schema = z.object({
+  kind: z.literal('ordinal'),
+  categories: z.array(z.number()),
+  thresholds: z.array(z.number()),
+  center: z.array(z.number()),
+  scale: z.array(z.number()),
+  groups: z.array(z.string()),
+  intercepts: z.array(z.number()),
+  slopes: z.array(z.array(z.number())),
+});
+
+function upgradeOrdinalParameters(doc: unknown): unknown {
+  if (typeof doc !== 'object' || doc === null) return doc;
+  const d = doc as { parameters?: unknown; segmentBy?: unknown; segments?: Record<string, { coefficients?: { stdError?: number }[] }> };
+  const old = OrdinalV1Schema.safeParse(d.parameters);
+  if (!old.success || (d.parameters as { version?: unknown }).version !== undefined) return doc;
+  const p = old.data;
+  const column = typeof d.segmentBy === 'string' && d.segmentBy !== 'none' ? (d.segmentBy as GroupColumn) : null;
+  const se = (g: string, j: number): number => {
+    const c = d.segments?.[g]?.coefficients?.[j]?.stdError;
+    return typeof c === 'number' ? c * p.scale[j]! : 0;
+  };
+  const cells = p.groups.map((g, i) => ({ key: column ? [g] : [], intercept: p.intercepts[i]!, slopes: p.slopes[i]!, slopeSe: p.slopes[i]!.map((_, j) => se(g, j)) }));
+  const parameters: OrdinalParameters = {
+    kind: 'ordinal',
+    version: 2,
+    link: 'logit',
+    categories: p.categories,
+    thresholds: p.thresholds,
+    upperFrom: p.thresholds.length,
+    center: p.center,
+    scale: p.scale,
+    groupBy: column ? [column] : [],
+    cells,
+    fallback: { intercept: cells[0]?.intercept ?? 0, slopes: cells[0]?.slopes ?? p.center.map(() => 0), slopeSe: cells[0]?.slopeSe ?? p.center.map(() => 0) },
+    curves: [],
+    interactions: [],
+    promoterShift: null,
+  };
+  return { ...d, parameters };
+}

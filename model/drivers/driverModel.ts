@@ -3,8 +3,8 @@
  * estimator (the NPS-aware ordinal model by default, or the linear one), and explains it —
  * coefficients, importance × performance, held-out error and calibration — as one JSON document.
  */
-import type { DriverModel, ModelFailure, ModelRequest } from './contract.js';
-import { relativeWeights } from './importance.js';
+import { groupColumns, type DriverModel, type ModelFailure, type ModelRequest } from './contract.js';
+import { bootstrapRelativeWeights, relativeWeights } from './importance.js';
 import { fitLinear } from './linear.js';
 import { fitLinearModel, populationMoments, totalMoments } from './linearModel.js';
 import { fitOrdinalModel } from './ordinalModel.js';
@@ -29,7 +29,18 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
       reason: 'too-few-respondents',
       detail: `${pop.n} usable respondents cannot support a model of ${k} attributes: at least ${k + 2} are needed (and ten times as many for stable estimates).`,
     };
-  if (pop.segmentBy !== 'none') {
+  const columns = groupColumns(pop.segmentBy);
+  const linear = request.method === 'ols' || request.method === 'ridge';
+  if (linear && columns.length > 1)
+    return {
+      ok: false,
+      reason: 'unsupported-structure',
+      detail: `The linear models (ols, ridge) group by one column; segmentBy names ${columns.length}. Use method auto (the ordinal model considers ${columns.join(' and ')}, added and crossed) or one column.`,
+      field: 'segmentBy',
+    };
+  const column = columns[0];
+  // The first grouping column's groups must each hold enough respondents (a second column's are pooled toward them).
+  if (column !== undefined) {
     const counts = new Array<number>(pop.levels.group.length).fill(0);
     for (let i = 0; i < pop.n; i++) counts[pop.group[i]!]!++;
     const small = pop.levels.group.filter((_, g) => counts[g]! < request.options.minSegmentSize);
@@ -37,11 +48,10 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
       return {
         ok: false,
         reason: 'small-segment',
-        detail: `${small.map((s) => `${pop.segmentBy} '${s}' has ${counts[pop.levels.group.indexOf(s)]} respondents`).join('; ')}: at least ${request.options.minSegmentSize} are needed per ${pop.segmentBy}. Merge small ${pop.segmentBy}s in the data, set segmentBy to 'none', or lower options.minSegmentSize.`,
+        detail: `${small.map((s) => `${column} '${s}' has ${counts[pop.levels.group.indexOf(s)]} respondents`).join('; ')}: at least ${request.options.minSegmentSize} are needed per ${column}. Merge small ${column}s in the data, set segmentBy to 'none', or lower options.minSegmentSize.`,
         segments: small,
       };
   }
-  const linear = request.method === 'ols' || request.method === 'ridge';
   // The linear model needs per-group and per-fold moments; the ordinal one only the totals.
   const moments = linear ? populationMoments(pop, request.options.folds, request.options.seed) : null;
   const total = moments?.total ?? totalMoments(pop);
@@ -51,9 +61,11 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
     return { ok: false, reason: check.reason, detail: check.detail, ...(check.attributes ? { attributes: check.attributes } : {}) };
 
   const weights = relativeWeights(total);
+  const intervals = bootstrapRelativeWeights(pop, { seed: request.options.seed });
   const importance = names.map((attribute, j) => ({
     attribute,
     share: weights.ok ? weights.weights[j]! : 0,
+    ...(intervals ? { interval: intervals[j]! } : {}),
     performance: total.shift[j]! + total.sumX[j]! / total.weight,
   }));
 
@@ -110,7 +122,7 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
     };
   }
 
-  const ord = fitOrdinalModel(pop, request);
+  const ord = fitOrdinalModel(pop, request, pop.segmentBy);
   if (!ord.ok) return ord;
   return {
     ok: true,
@@ -127,11 +139,15 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
         ...ord.structure,
         // √(λmax/λmin) of the attributes' correlation matrix: hundreds mean collinear drivers.
         condition: check.ok ? check.fit.condition : null,
-        importance: 'relative weights of the linear fit (Johnson 2000): shares sum to its R²',
+        importance: 'relative weights of the linear fit (Johnson 2000): shares sum to its R²; 90 % intervals from a bootstrap over accounts',
         linearR2: check.ok ? check.fit.r2 : null,
         calibration: 'out-of-fold',
       },
       parameters: ord.parameters,
+      levels: ord.levels,
+      curves: ord.curves,
+      interactions: ord.interactions,
+      drivers: ord.drivers,
     },
   };
 }

@@ -1,325 +1,378 @@
 /**
- * The NPS-aware driver model as fitted for a request: standardises the attributes, chooses the
- * pooling structure by cross-validated deviance, fits the cumulative-logit model on every respondent
- * and explains it (coefficients per rating point, McKelvey–Zavoina R², held-out error, calibration).
+ * The NPS-aware driver model as fitted for a request — a pipeline of named stages:
+ *
+ *   answer categories → standardised ratings → grouping levels → structure search (./latent/search.ts:
+ *   structure, curves, interactions, cut-specific slopes, by cross-validation with penalties by
+ *   empirical Bayes) → final fit on every respondent → the document (cells for what-ifs, every
+ *   level's coefficients, each attribute's curve, the interactions, detractor and promoter drivers,
+ *   calibration, and every candidate's score).
  */
-import type { FitSummary, ModelFailure, ModelRequest, OrdinalParameters } from './contract.js';
-import { categoryProbabilities, fitOrdinal, groupCoefficients, Layout, linearPredictor, type OrdinalData, type OrdinalFit, type OrdinalParams, type OrdinalSpec, type RowFilter } from './ordinal.js';
-import { foldOf } from './moments.js';
-import type { Population } from './population.js';
+import { cutsOf } from '../nps.js';
 import { keyed } from '../text.js';
+import { groupColumns, type CurveSchema, type DriverSchema, type FitSummary, type LevelSummarySchema, type ModelFailure, type ModelRequest, type OrdinalParameters, type SegmentBy } from './contract.js';
+import { latentShifts, resolveEffects } from './effects.js';
+import { crossingProbabilities } from './whatIf.js';
+import { featureCount, latentData, levelsOf, standardisation, type LevelDef, type Standardisation } from './latent/design.js';
+import { comboCoefficients } from './latent/evaluate.js';
+import { fitLatent, type LatentFit } from './latent/fit.js';
+import { LatentLayout, penaltyVector } from './latent/layout.js';
+import { rowLatent } from './latent/predict.js';
+import { searchStructure, type SearchResult } from './latent/search.js';
+import type { Population } from './population.js';
+import type { z } from 'zod';
 
-/** Respondents used to choose the structure: above this a hashed subsample (the final fit uses all). */
-export const CV_MAX_ROWS = 40_000;
-/** Above this many groups only group intercepts are fitted (slope deviations need ~k parameters per group). */
-export const MAX_SLOPE_GROUPS = 30;
-/** Candidate pooling strengths, in respondents' worth of prior weight on the overall slopes. */
-export const ORDINAL_POOLING_GRID = [3000, 1000, 300, 100, 30, 10];
-/** Penalty on group intercepts (weak: a prior sd of 1 logit). */
-const LAMBDA_INTERCEPT = 0.5;
 const Z95 = 1.959963984540054;
+
+type Summary = FitSummary & { scale: 'logit' };
 
 export interface OrdinalModelResult {
   ok: true;
-  fit: FitSummary & { scale: 'logit' };
-  segments: Record<string, FitSummary & { scale: 'logit' }>;
+  fit: Summary;
+  segments: Record<string, Summary>;
   parameters: OrdinalParameters;
   structure: Record<string, unknown>;
-  /** Out-of-fold (or in-sample) predicted vs observed NPS by the `segment` column. */
+  /** Out-of-fold predicted vs observed NPS by the `segment` column. */
   calibration: { segment: string; respondents: number; observed: number; predicted: number }[];
+  levels: z.infer<typeof LevelSummarySchema>[];
+  curves: z.infer<typeof CurveSchema>[];
+  interactions: { attributes: [string, string]; estimate: number; stdError: number }[];
+  drivers: z.infer<typeof DriverSchema>[];
 }
 
-interface Candidate {
-  label: string;
-  spec: OrdinalSpec;
-  pooling: number | null;
-}
-
-/**
- * Standardised columns in group order (rows of one group contiguous, so the Newton pass works on
- * long single-group blocks); `order[s]` is the population row at sorted position s.
- */
-function standardise(pop: Population): { z: Float64Array[]; center: number[]; scale: number[]; order: Uint32Array } {
-  const G = pop.levels.group.length;
-  const start = new Uint32Array(G + 1);
-  for (let i = 0; i < pop.n; i++) start[pop.group[i]! + 1]!++;
-  for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
-  const order = new Uint32Array(pop.n);
-  const next = start.slice(0, G);
-  for (let i = 0; i < pop.n; i++) order[next[pop.group[i]!]!++] = i;
-  const center: number[] = [];
-  const scale: number[] = [];
-  const z = pop.columns.map((col) => {
-    let s = 0;
-    for (let i = 0; i < pop.n; i++) s += col[i]!;
-    const mean = s / pop.n;
-    let ss = 0;
-    for (let i = 0; i < pop.n; i++) ss += (col[i]! - mean) ** 2;
-    const sd = Math.sqrt(ss / pop.n) || 1;
-    center.push(mean);
-    scale.push(sd);
-    const out = new Float64Array(pop.n);
-    for (let r = 0; r < pop.n; r++) out[r] = (col[order[r]!]! - mean) / sd;
-    return out;
-  });
-  return { z, center, scale, order };
-}
-
-const npsOf = (prom: number, det: number, n: number): number => (n > 0 ? (100 * (prom - det)) / n : 0);
-
-/** Promoter / detractor cut indices on the observed categories. */
-export function cutsOf(categories: readonly number[]): { promoterFrom: number; detractorTo: number } {
-  const promoterFrom = categories.findIndex((c) => c >= 9); // -1: nobody can be a promoter
-  let detractorTo = -1;
-  categories.forEach((c, i) => {
-    if (c <= 6) detractorTo = i;
-  });
-  return { promoterFrom, detractorTo };
-}
-
-export function fitOrdinalModel(pop: Population, request: ModelRequest): OrdinalModelResult | ModelFailure {
-  const k = pop.attributes.length;
-  const names = pop.attributes.map((a) => a.name);
+/** The answer categories that occur, and each 0–10 answer's category. */
+function answerCategories(pop: Population): { categories: number[]; toCategory: Uint8Array } {
   const present = new Array<boolean>(11).fill(false);
   for (let i = 0; i < pop.n; i++) present[pop.ltr[i]!] = true;
   const categories = present.flatMap((p, v) => (p ? [v] : []));
-  const toCategory = new Uint8Array(11);
+  const toCategory = new Uint8Array(11).fill(255);
   categories.forEach((v, c) => (toCategory[v] = c));
-  const { z, center, scale, order } = standardise(pop);
-  // From here on, row s is population row order[s].
-  const category = new Uint8Array(pop.n);
-  const group = new Uint32Array(pop.n);
-  const ltr = new Uint8Array(pop.n);
-  const segmentOf = new Uint32Array(pop.n);
-  for (let s = 0; s < pop.n; s++) {
-    const i = order[s]!;
-    ltr[s] = pop.ltr[i]!;
-    category[s] = toCategory[ltr[s]!]!;
-    group[s] = pop.group[i]!;
-    segmentOf[s] = pop.segment[i]!;
-  }
-  const G = pop.levels.group.length;
-  const data: OrdinalData = { n: pop.n, z, category, C: categories.length, group, G };
-  const { folds: K, seed } = request.options;
+  return { categories, toCategory };
+}
 
-  // Cross-validation runs on a hashed subsample of at most CV_MAX_ROWS respondents, compacted (still
-  // in group order) so that a fold fit costs the subsample, not the wave.
-  const every = Math.ceil(pop.n / CV_MAX_ROWS);
-  const cvRows: number[] = [];
-  for (let s = 0; s < pop.n; s++) if (every === 1 || foldOf(order[s]!, seed ^ 0x5bd1e995, every) === 0) cvRows.push(s);
-  const m = cvRows.length;
-  const ids = new Uint8Array(m);
-  cvRows.forEach((s, r) => (ids[r] = foldOf(order[s]!, seed, K)));
-  const cv: OrdinalData =
-    m === pop.n
-      ? data
-      : { n: m, z: z.map((col) => Float64Array.from(cvRows, (s) => col[s]!)), category: Uint8Array.from(cvRows, (s) => category[s]!), C: categories.length, group: Uint32Array.from(cvRows, (s) => group[s]!), G };
-  const cvLtr = m === pop.n ? ltr : Uint8Array.from(cvRows, (s) => ltr[s]!);
-  const cvSegment = m === pop.n ? segmentOf : Uint32Array.from(cvRows, (s) => segmentOf[s]!);
+/** The levels a structure can use: each grouping column with more than one group, and their crossing when it adds groups. */
+function groupingLevels(pop: Population, segmentBy: SegmentBy): LevelDef[] {
+  const columns = groupColumns(segmentBy).filter((c) => pop.levels[c].length > 1);
+  const levels = levelsOf(pop, columns);
+  if (levels.length === 3 && levels[2]!.labels.length <= Math.max(levels[0]!.labels.length, levels[1]!.labels.length)) levels.pop();
+  return levels;
+}
 
-  // Information per respondent of a standardised slope, to express pooling in respondents' worth.
-  const base = fitOrdinal(cv, { slopes: false, lambdaSlope: 0, lambdaIntercept: LAMBDA_INTERCEPT }, { covariance: false, tolerance: 1e-6 });
-  if (!base.ok) return { ok: false, reason: base.reason, detail: base.detail };
-  const info = base.fit.slopeInformation;
-  const lambdaFor = (pooling: number): number => (pooling * info) / 2;
-  const thresholdAnchor = { values: base.fit.params.theta, lambda: 1e-3 };
+export function fitOrdinalModel(pop: Population, request: ModelRequest, segmentBy: SegmentBy): OrdinalModelResult | ModelFailure {
+  const k = pop.attributes.length;
+  const names = pop.attributes.map((a) => a.name);
+  const index = new Map(names.map((n, j) => [n, j] as const));
+  const { categories, toCategory } = answerCategories(pop);
+  const C = categories.length;
+  const { detractorTo } = cutsOf(categories);
+  // Thresholds from just above the detractor|passive cut read the promoter-side scores.
+  const upperFrom = detractorTo >= 0 ? detractorTo + 1 : C - 1;
+  const std = standardisation(pop.columns, pop.n);
+  const levels = groupingLevels(pop, segmentBy);
+  const o = request.options;
+  const unknown = [...(Array.isArray(o.curves) ? o.curves : []), ...(Array.isArray(o.interactions) ? o.interactions.flat() : [])].filter((n) => !index.has(n));
+  if (unknown.length > 0) return { ok: false, reason: 'unknown-attribute', detail: `The model has no attribute ${unknown.map((u) => `'${u}'`).join(', ')}.`, attributes: unknown };
 
-  const candidates: Candidate[] = [];
-  const slopesAllowed = G > 1 && G <= MAX_SLOPE_GROUPS;
-  if (request.options.pooling !== undefined && slopesAllowed)
-    candidates.push({ label: `pooling ${request.options.pooling}`, spec: { slopes: true, lambdaSlope: lambdaFor(request.options.pooling), lambdaIntercept: LAMBDA_INTERCEPT, thresholdAnchor }, pooling: request.options.pooling });
-  else {
-    candidates.push({ label: G > 1 ? 'group intercepts, common slopes' : 'common slopes', spec: { slopes: false, lambdaSlope: 0, lambdaIntercept: LAMBDA_INTERCEPT, thresholdAnchor }, pooling: null });
-    if (slopesAllowed && request.options.pooling === undefined)
-      for (const p of ORDINAL_POOLING_GRID) candidates.push({ label: `group slopes, pooling ${p}`, spec: { slopes: true, lambdaSlope: lambdaFor(p), lambdaIntercept: LAMBDA_INTERCEPT, thresholdAnchor }, pooling: p });
-  }
-
-  // Cross-validation: held-out deviance and squared error of the expected answer, per candidate.
-  const S = pop.levels.segment.length;
-  const curve: { structure: string; pooling: number | null; cvDeviance: number; cvRmse: number }[] = [];
-  const outOfFold: { prom: Float64Array; det: Float64Array; sse: Float64Array; rows: Float64Array }[] = [];
-  const previous: (OrdinalParams | undefined)[] = new Array(K).fill(base.fit.params);
-  const firstFold: OrdinalParams[] = [];
-  const probs = new Float64Array(categories.length);
-  const { promoterFrom, detractorTo } = cutsOf(categories);
-  for (const cand of candidates) {
-    let deviance = 0;
-    let sse = 0;
-    let rows = 0;
-    const acc = { prom: new Float64Array(S), det: new Float64Array(S), sse: new Float64Array(G), rows: new Float64Array(G) };
-    for (let f = 0; f < K; f++) {
-      const start = previous[f] ? withLayout(previous[f]!, k, G, cand.spec.slopes) : undefined;
-      const r = fitOrdinal(cv, cand.spec, { filter: { ids, exclude: f }, covariance: false, tolerance: 1e-6, ...(start ? { start } : {}) });
-      if (!r.ok) return { ok: false, reason: r.reason, detail: `${r.detail} (cross-validation fold ${f + 1})` };
-      previous[f] = r.fit.params;
-      if (f === 0) firstFold.push(r.fit.params);
-      const { b, a } = groupCoefficients(r.fit.params, k, G);
-      const theta = r.fit.params.theta;
-      for (let i = 0; i < m; i++) {
-        if (ids[i] !== f) continue;
-        const g = cv.group[i]!;
-        let eta = a[g]!;
-        for (let j = 0; j < k; j++) eta += b[g * k + j]! * cv.z[j]![i]!;
-        categoryProbabilities(theta, eta, probs);
-        const p = Math.max(probs[cv.category[i]!]!, 1e-300);
-        deviance -= 2 * Math.log(p);
-        let expected = 0;
-        let prom = 0;
-        let det = 0;
-        for (let c = 0; c < probs.length; c++) {
-          expected += probs[c]! * categories[c]!;
-          if (promoterFrom >= 0 && c >= promoterFrom) prom += probs[c]!;
-          if (c <= detractorTo) det += probs[c]!;
-        }
-        const e2 = (cvLtr[i]! - expected) ** 2;
-        sse += e2;
-        rows++;
-        acc.sse[g]! += e2;
-        acc.rows[g]!++;
-        acc.prom[cvSegment[i]!]! += prom;
-        acc.det[cvSegment[i]!]! += det;
-      }
-    }
-    curve.push({ structure: cand.label, pooling: cand.pooling, cvDeviance: deviance / Math.max(rows, 1), cvRmse: Math.sqrt(sse / Math.max(rows, 1)) });
-    outOfFold.push(acc);
-  }
-  let best = 0;
-  curve.forEach((c, i) => {
-    if (c.cvDeviance < curve[best]!.cvDeviance) best = i;
+  // --- Structure search ---------------------------------------------------------------------------------
+  const searched = searchStructure(pop, levels, std, toCategory, C, upperFrom, {
+    folds: o.folds,
+    seed: o.seed,
+    ...(o.structure !== undefined ? { structure: o.structure } : {}),
+    curves: Array.isArray(o.curves) ? o.curves.map((n) => index.get(n)!) : o.curves,
+    interactions: Array.isArray(o.interactions) ? o.interactions.map(([a, b]) => ({ a: index.get(a)!, b: index.get(b)! })) : o.interactions,
+    cutSpecific: o.cutSpecific,
+    link: o.noise,
+    ...(o.pooling !== undefined ? { pooling: o.pooling } : {}),
   });
-  const chosen = candidates[best]!;
+  if (!searched.ok) return { ok: false, reason: 'did-not-converge', detail: searched.detail };
+  const search = searched.result;
 
-  // The final fit, on every respondent.
-  const warm = firstFold[best];
-  const start = warm ? withLayout(warm, k, G, chosen.spec.slopes) : undefined;
-  // Every category occurs in the whole wave, so the final fit is the plain penalised MLE (no anchor).
-  const finalSpec: OrdinalSpec = { slopes: chosen.spec.slopes, lambdaSlope: chosen.spec.lambdaSlope, lambdaIntercept: chosen.spec.lambdaIntercept };
-  const final = fitOrdinal(data, finalSpec, { tolerance: 1e-6, ...(start ? { start } : {}) });
-  if (!final.ok) return { ok: false, reason: final.reason, detail: final.detail };
+  // --- Final fit on every respondent ----------------------------------------------------------------------
+  const { data, order } = latentData(pop, search.features, std, levels, toCategory, C);
+  const L = new LatentLayout({ link: search.link, T: C - 1, F: featureCount(search.features), k, levels: search.structure.levels, ppo: search.ppo, upperFrom });
+  const pen = penaltyVector(L, { ...search.penalties, threshold: 0 });
+  const final = fitLatent(data, L, pen, { tolerance: 1e-7, covariance: true });
+  if (!final.ok) return { ok: false, reason: final.reason, detail: final.detail, ...(final.reason === 'singular' ? { attributes: names } : {}) };
   const fit = final.fit;
-  if (!fit.covariance) return { ok: false, reason: 'singular', detail: 'The ordinal model’s information matrix is not invertible: some attributes are linearly dependent.', attributes: names };
 
-  const L = new Layout(k, categories.length, G, chosen.spec.slopes);
-  const cov = (p: number, q: number): number => fit.covariance![p * L.P + q]!;
-  const eta = linearPredictor(data, fit.params);
-  const { b, a } = groupCoefficients(fit.params, k, G);
-  const promCut = promoterFrom > 0 ? promoterFrom - 1 : L.T - 1;
+  const parameters = parametersOf(pop, search, L, fit, data.comboCodes, levels, categories, std, upperFrom);
+  const doc = explain(pop, search, L, fit, data, order, levels, parameters, std);
+  return {
+    ok: true,
+    ...doc,
+    parameters,
+    structure: {
+      estimator: `cumulative ${search.link} model${search.ppo ? ' with cut-specific slopes (partial proportional odds)' : ' (proportional odds)'} on the 0–10 answer`,
+      noise: search.link,
+      groupBy: groupColumns(segmentBy),
+      chosen: search.structure.label,
+      chosenBy: 'cross-validation (held-out deviance per respondent), penalties by empirical Bayes',
+      candidates: search.candidates,
+      pooling: search.structure.levels.map((level, l) => ({
+        level: level.name,
+        groups: level.size,
+        intercepts: { penalty: search.penalties.levels[l]!.intercept },
+        slopes: level.slopes ? { penalty: search.penalties.levels[l]!.slope, respondentsWorth: (2 * search.penalties.levels[l]!.slope) / Math.max(search.slopeInformation, 1e-12) } : null,
+      })),
+      curves: search.features.curves.map((c) => names[c.attribute]!),
+      interactions: search.features.interactions.map((p) => [names[p.a]!, names[p.b]!]),
+      cutSpecific: search.ppo,
+      screened: {
+        curves: search.screened.curves.map((c) => ({ attribute: names[c.attribute]!, statistic: c.statistic })),
+        interactions: search.screened.interactions.map((p) => ({ attributes: [names[p.a]!, names[p.b]!], statistic: p.statistic })),
+      },
+      folds: search.folds,
+      cvRespondents: search.rows,
+      iterations: fit.iterations,
+      logLik: fit.logLik,
+      parameters: L.P,
+    },
+  };
+}
 
-  // Summaries: coefficients per rating point; intercept = promoter log-odds when every rating is 0.
-  const summarise = (g: number | null, rows: number, mzR2: number, cv: number | null): FitSummary & { scale: 'logit' } => {
-    const coefficients = names.map((attribute, j) => {
-      const pj = L.beta(j);
-      let variance = cov(pj, pj);
-      let estimate = fit.params.beta[j]!;
-      if (g !== null && L.slopes) {
-        const dj = L.delta(g, j);
-        variance += cov(dj, dj) + 2 * cov(pj, dj);
-        estimate = b[g * k + j]!;
-      }
-      const est = estimate / scale[j]!;
-      const se = Math.sqrt(Math.max(variance, 0)) / scale[j]!;
-      return { attribute, estimate: est, stdError: se, interval: [est - Z95 * se, est + Z95 * se] as [number, number] };
+/** Variance of Σ w_p θ_p from the covariance. */
+function combination(cov: Float64Array, P: number, terms: ReadonlyMap<number, number>): number {
+  let v = 0;
+  for (const [p, wp] of terms) for (const [q, wq] of terms) v += wp * wq * cov[p * P + q]!;
+  return Math.max(v, 0);
+}
+
+/** The parameters of a combo's slope of rating j: β_j and every level's departure. */
+function slopeTerms(L: LatentLayout, codes: ArrayLike<number>, j: number, weight = 1, into = new Map<number, number>()): Map<number, number> {
+  into.set(L.beta(j), (into.get(L.beta(j)) ?? 0) + weight);
+  L.levels.forEach((level, l) => {
+    if (!level.slopes) return;
+    const p = L.slope(l, codes[l]!, j);
+    into.set(p, (into.get(p) ?? 0) + weight);
+  });
+  return into;
+}
+
+/** The document's parameters: every cell of the data with its effective coefficients, the curves, interactions and ω. */
+function parametersOf(
+  pop: Population,
+  search: SearchResult,
+  L: LatentLayout,
+  fit: LatentFit,
+  comboCodes: readonly Uint32Array[],
+  levels: readonly LevelDef[],
+  categories: number[],
+  std: Standardisation,
+  upperFrom: number,
+): OrdinalParameters {
+  const k = L.k;
+  const cov = fit.covariance!;
+  const v = fit.v;
+  const groupBy = [...new Set(levels.flatMap((l) => l.columns))];
+  const cells = comboCodes.map((codes) => {
+    const { a, b } = comboCoefficients(L, v, codes);
+    // The cell's value in each grouping column, from its single-column levels.
+    const key = groupBy.map((column) => {
+      const l = levels.findIndex((lv) => lv.columns.length === 1 && lv.columns[0] === column);
+      return levels[l]!.labels[codes[l]!]![0]!;
     });
-    // gradient of  Σ_j slope_j·(0 − c_j)/s_j + α_g − θ_cut  with respect to the parameters
-    const grad = new Map<number, number>();
-    grad.set(promCut, -1);
-    let estimate = -fit.params.theta[promCut]!;
-    for (let j = 0; j < k; j++) {
-      const w = -center[j]! / scale[j]!;
-      estimate += w * (g === null ? fit.params.beta[j]! : b[g * k + j]!);
-      grad.set(L.beta(j), w);
-      if (g !== null && L.slopes) grad.set(L.delta(g, j), w);
-    }
-    if (g !== null && L.perGroup > 0) {
-      estimate += a[g]!;
-      grad.set(L.alpha(g), 1);
-    }
-    let v = 0;
-    for (const [p, wp] of grad) for (const [q, wq] of grad) v += wp * wq * cov(p, q);
-    const df = Math.min(k, rows - 2);
+    return { key, intercept: a, slopes: Array.from(b.subarray(0, k)), slopeSe: Array.from({ length: k }, (_, j) => Math.sqrt(combination(cov, L.P, slopeTerms(L, codes, j)))) };
+  });
+  const fallback = {
+    intercept: 0,
+    slopes: Array.from({ length: k }, (_, j) => v[L.beta(j)]!),
+    slopeSe: Array.from({ length: k }, (_, j) => Math.sqrt(cov[L.beta(j) * L.P + L.beta(j)]!)),
+  };
+  let f = k;
+  const curves = search.features.curves.map((c) => {
+    const coefficients = c.knots.map((_, t) => v[L.beta(f + t)]!);
+    f += c.knots.length;
+    return { attribute: c.attribute, knots: [...c.knots], coefficients };
+  });
+  const interactions = search.features.interactions.map((p) => ({ a: p.a, b: p.b, coefficient: v[L.beta(f++)]! }));
+  void pop;
+  return {
+    kind: 'ordinal',
+    version: 2,
+    link: L.link,
+    categories,
+    thresholds: Array.from(v.subarray(0, L.T)),
+    upperFrom,
+    center: [...std.center],
+    scale: [...std.scale],
+    groupBy,
+    cells,
+    fallback,
+    curves,
+    interactions,
+    promoterShift: L.ppo ? Array.from({ length: k }, (_, a) => v[L.omega(a)]!) : null,
+  };
+}
+
+/** Everything the document explains: summaries per level, curves, interactions, drivers, calibration. */
+function explain(
+  pop: Population,
+  search: SearchResult,
+  L: LatentLayout,
+  fit: LatentFit,
+  data: ReturnType<typeof latentData>['data'],
+  order: Uint32Array,
+  levels: readonly LevelDef[],
+  parameters: OrdinalParameters,
+  std: Standardisation,
+): Omit<OrdinalModelResult, 'ok' | 'parameters' | 'structure'> {
+  const k = L.k;
+  const names = pop.attributes.map((a) => a.name);
+  const cov = fit.covariance!;
+  const v = fit.v;
+  const perPoint = (j: number, terms: Map<number, number>): { attribute: string; estimate: number; stdError: number; interval: [number, number] } => {
+    let est = 0;
+    for (const [p, w] of terms) est += w * v[p]!;
+    const e = est / std.scale[j]!;
+    const se = Math.sqrt(combination(cov, L.P, terms)) / std.scale[j]!;
+    return { attribute: names[j]!, estimate: e, stdError: se, interval: [e - Z95 * se, e + Z95 * se] };
+  };
+  const { etaL } = rowLatent(data, L, v);
+  // McKelvey–Zavoina R²: the share of the latent variance the drivers explain.
+  const mz = (rows: (i: number) => boolean): { r2: number; rows: number } => {
+    let s = 0;
+    let ss = 0;
+    let n = 0;
+    for (let i = 0; i < data.n; i++)
+      if (rows(i)) {
+        s += etaL[i]!;
+        ss += etaL[i]! * etaL[i]!;
+        n++;
+      }
+    const variance = n > 0 ? ss / n - (s / n) ** 2 : 0;
+    return { r2: variance / (variance + Math.PI ** 2 / 3), rows: n };
+  };
+  const { promoterFrom } = cutsOf(parameters.categories);
+  const promCut = promoterFrom > 0 ? promoterFrom - 1 : L.T - 1;
+  const cvRmse = search.candidates.filter((c) => c.chosen).at(-1)?.cvRmse ?? null;
+  const summary = (terms: (j: number) => Map<number, number>, intercept: number, n: number, r2: number): Summary => {
+    const coefficients = names.map((_, j) => perPoint(j, terms(j)));
+    const df = Math.min(k, n - 2);
+    // Log-odds of being a promoter when every rating is 0 (straight-line part).
+    let estimate = -v[promCut]! + intercept;
+    coefficients.forEach((c, j) => (estimate += c.estimate * (0 - std.center[j]!)));
     return {
-      n: rows,
-      intercept: { estimate, stdError: Math.sqrt(Math.max(v, 0)) },
+      n,
+      intercept: { estimate, stdError: Math.sqrt(cov[promCut * L.P + promCut]!) },
       coefficients,
-      r2: mzR2,
-      adjustedR2: rows - df - 1 > 0 ? 1 - ((1 - mzR2) * (rows - 1)) / (rows - df - 1) : mzR2,
-      cvRmse: cv,
+      r2,
+      adjustedR2: n - df - 1 > 0 ? 1 - ((1 - r2) * (n - 1)) / (n - df - 1) : r2,
+      cvRmse,
       scale: 'logit',
     };
   };
-  // McKelvey–Zavoina R²: the share of the latent variance the drivers explain.
-  const mz = (filter: (i: number) => boolean): { r2: number; rows: number } => {
-    let s = 0;
-    let ss = 0;
-    let rows = 0;
-    for (let i = 0; i < pop.n; i++)
-      if (filter(i)) {
-        s += eta[i]!;
-        ss += eta[i]! * eta[i]!;
-        rows++;
-      }
-    const variance = rows > 0 ? ss / rows - (s / rows) ** 2 : 0;
-    return { r2: variance / (variance + Math.PI ** 2 / 3), rows };
-  };
-  const chosenCv = curve[best]!;
   const overall = mz(() => true);
-  const segments: Record<string, FitSummary & { scale: 'logit' }> = keyed([]);
-  const acc = outOfFold[best]!;
-  for (let g = 0; g < G; g++) {
-    const within = mz((i) => group[i] === g);
-    segments[pop.levels.group[g]!] = summarise(G > 1 ? g : null, within.rows, within.r2, acc.rows[g]! > 0 ? Math.sqrt(acc.sse[g]! / acc.rows[g]!) : null);
-  }
+  const fitSummary = summary((j) => new Map([[L.beta(j), 1]]), 0, pop.n, overall.r2);
 
-  // Calibration by segment: out-of-fold predicted NPS against observed, on the CV rows.
-  const calibration = pop.levels.segment.map((segment, s) => {
-    let rows = 0;
-    let prom = 0;
-    let det = 0;
-    for (let i = 0; i < m; i++) {
-      if (cvSegment[i] !== s) continue;
-      rows++;
-      const v = cvLtr[i]!;
-      if (v >= 9) prom++;
-      else if (v <= 6) det++;
+  // Respondent counts per combo, for weighted level averages.
+  const comboCount = new Float64Array(data.comboCodes.length);
+  for (let i = 0; i < data.n; i++) comboCount[data.combo[i]!]!++;
+
+  // Segments (the first grouping column's levels): the respondent-weighted average of their cells.
+  const segments: Record<string, Summary> = keyed([]);
+  const first = levels[0];
+  if (!first) segments.all = fitSummary;
+  else
+    first.labels.forEach(([label], g) => {
+      const combos = data.comboCodes.map((codes, c) => ({ codes, c })).filter(({ codes }) => codes[0] === g);
+      const total = combos.reduce((s, { c }) => s + comboCount[c]!, 0);
+      const terms = (j: number): Map<number, number> => {
+        const m = new Map<number, number>();
+        for (const { codes, c } of combos) slopeTerms(L, codes, j, comboCount[c]! / Math.max(total, 1), m);
+        return m;
+      };
+      let intercept = 0;
+      for (const { codes, c } of combos) intercept += (comboCoefficients(L, v, codes).a * comboCount[c]!) / Math.max(total, 1);
+      segments[label!] = summary(terms, intercept, total, mz((i) => data.comboCodes[data.combo[i]!]![0] === g).r2);
+    });
+
+  // Every level of the structure, and every finest cell.
+  const levelSummaries: z.infer<typeof LevelSummarySchema>[] = [{ level: 'overall', group: [], respondents: pop.n, coefficients: names.map((_, j) => perPoint(j, new Map([[L.beta(j), 1]]))) }];
+  L.levels.forEach((level, l) => {
+    if (!level.slopes) return;
+    levels[l]!.labels.forEach((label, g) => {
+      let n = 0;
+      data.comboCodes.forEach((codes, c) => codes[l] === g && (n += comboCount[c]!));
+      levelSummaries.push({ level: level.name, group: label, respondents: n, coefficients: names.map((_, j) => perPoint(j, new Map([[L.beta(j), 1], [L.slope(l, g, j), 1]]))) });
+    });
+  });
+  if (L.levels.some((lv) => lv.slopes))
+    data.comboCodes.forEach((codes, c) => {
+      if (levels.length < 2) return;
+      levelSummaries.push({ level: 'cell', group: parameters.cells[c]!.key, respondents: comboCount[c]!, coefficients: names.map((_, j) => perPoint(j, slopeTerms(L, codes, j))) });
+    });
+
+  // Curves: the latent effect at each scale point relative to the mean rating, with its interval.
+  let f = k;
+  const curveAt = new Map<number, { knots: number[]; params: number[] }>();
+  for (const c of search.features.curves) {
+    curveAt.set(c.attribute, { knots: c.knots, params: c.knots.map((_, t) => L.beta(f + t)) });
+    f += c.knots.length;
+  }
+  const curves = pop.attributes.map((attr, j) => {
+    const [lo, hi] = attr.scale;
+    const step = hi - lo > 20 ? (hi - lo) / 20 : 1;
+    const curve = curveAt.get(j);
+    const mean = std.center[j]!;
+    const points: { rating: number; effect: number; interval: [number, number] }[] = [];
+    for (let x = lo; x <= hi + 1e-9; x += step) {
+      const terms = new Map<number, number>([[L.beta(j), (x - mean) / std.scale[j]!]]);
+      curve?.knots.forEach((t, i) => terms.set(curve.params[i]!, (Math.max(x - t, 0) - Math.max(mean - t, 0)) / std.scale[j]!));
+      let effect = 0;
+      for (const [p, w] of terms) effect += w * v[p]!;
+      const se = Math.sqrt(combination(cov, L.P, terms));
+      points.push({ rating: Math.round(x * 1000) / 1000, effect, interval: [effect - Z95 * se, effect + Z95 * se] });
     }
-    return { segment, respondents: rows, observed: npsOf(prom, det, rows), predicted: npsOf(acc.prom[s]!, acc.det[s]!, rows) };
+    return { attribute: attr.name, curved: curve !== undefined, knots: curve?.knots ?? [], points };
   });
 
-  return {
-    ok: true,
-    fit: summarise(null, pop.n, overall.r2, chosenCv.cvRmse),
-    segments,
-    calibration,
-    parameters: {
-      kind: 'ordinal',
-      categories,
-      thresholds: Array.from(fit.params.theta),
-      center,
-      scale,
-      groups: pop.levels.group,
-      intercepts: Array.from(a),
-      slopes: Array.from({ length: G }, (_, g) => Array.from(b.subarray(g * k, (g + 1) * k))),
-    },
-    structure: {
-      estimator: 'cumulative logit (proportional odds) on the 0–10 answer',
-      chosen: chosen.label,
-      pooling: chosen.pooling,
-      chosenBy: candidates.length > 1 ? 'cross-validation (held-out deviance per respondent)' : request.options.pooling !== undefined ? 'given' : 'only candidate',
-      folds: K,
-      cvRespondents: m,
-      candidates: curve,
-      iterations: fit.iterations,
-      logLik: fit.logLik,
-      effectiveDf: fit.effectiveDf,
-      ...(G > MAX_SLOPE_GROUPS ? { note: `More than ${MAX_SLOPE_GROUPS} groups: only group intercepts are fitted, slopes are common.` } : {}),
-    },
-  };
+  const interactions = search.features.interactions.map((p) => {
+    const q = L.beta(f++);
+    const s = std.scale[p.a]! * std.scale[p.b]!;
+    return { attributes: [names[p.a]!, names[p.b]!] as [string, string], estimate: v[q]! / s, stdError: Math.sqrt(cov[q * L.P + q]!) / s };
+  });
+
+  // Calibration: out-of-fold predicted NPS against observed, per segment, on the search's rows.
+  const oof = search.outOfFold;
+  const calibration = pop.levels.segment.map((segment, s) => {
+    const n = oof.respondents[s]!;
+    return { segment, respondents: n, observed: n > 0 ? (100 * oof.observedNet[s]!) / n : 0, predicted: n > 0 ? (100 * (oof.promoters[s]! - oof.detractors[s]!)) / n : 0 };
+  });
+
+  void order;
+  return { fit: fitSummary, segments, calibration, levels: levelSummaries, curves, interactions, drivers: driversOf(pop, parameters) };
 }
 
-/** Carries parameters between layouts with and without slope deviations (warm starts). */
-function withLayout(p: OrdinalParams, k: number, G: number, slopes: boolean): OrdinalParams {
-  const delta = slopes && G > 1 ? (p.delta.length === G * k ? p.delta.slice() : new Float64Array(G * k)) : new Float64Array(0);
-  return { theta: p.theta.slice(), beta: p.beta.slice(), alpha: p.alpha.slice(), delta };
+/**
+ * Detractor drivers and promoter drivers: for +1 point on one attribute for everyone (capped at the
+ * scale's top), the expected share of today's detractors who stop being detractors and of today's
+ * non-promoters who become promoters — through the model's own counterfactual.
+ */
+function driversOf(pop: Population, parameters: OrdinalParameters): z.infer<typeof DriverSchema>[] {
+  const model = { parameters };
+  const effects = resolveEffects(model, pop);
+  const rows = Uint32Array.from({ length: pop.n }, (_, i) => i);
+  let detractors = 0;
+  let nonPromoters = 0;
+  for (let i = 0; i < pop.n; i++) {
+    if (pop.ltr[i]! <= 6) detractors++;
+    if (pop.ltr[i]! < 9) nonPromoters++;
+  }
+  const raw = pop.attributes.map((attr, j) => {
+    const hi = attr.scale[1];
+    const col = pop.columns[j]!;
+    const after = Float64Array.from(col, (x) => Math.min(hi, x + 1));
+    const shifts = latentShifts(effects, pop, rows, new Map([[j, after]]));
+    const crossing = crossingProbabilities(model, pop, rows, shifts);
+    let left = 0;
+    let became = 0;
+    for (let i = 0; i < pop.n; i++) {
+      if (pop.ltr[i]! <= 6) left += 1 - crossing.detractor[i]!;
+      if (pop.ltr[i]! < 9) became += crossing.promoter[i]!;
+    }
+    return { attribute: attr.name, leavingDetractor: detractors > 0 ? left / detractors : 0, becomingPromoter: nonPromoters > 0 ? became / nonPromoters : 0 };
+  });
+  const sumD = raw.reduce((s, r) => s + r.leavingDetractor, 0) || 1;
+  const sumP = raw.reduce((s, r) => s + r.becomingPromoter, 0) || 1;
+  return raw.map((r) => ({ ...r, detractorShare: r.leavingDetractor / sumD, promoterShare: r.becomingPromoter / sumP }));
 }
 
-export type { OrdinalFit };

@@ -15,7 +15,7 @@
  * modelled at all.
  */
 import type { Attribute, RespondentColumns } from '../dataset.js';
-import type { ModelFailure, SegmentBy } from './contract.js';
+import { groupColumns, type ModelFailure, type SegmentBy } from './contract.js';
 
 export interface Population {
   /** Respondents kept. */
@@ -30,7 +30,7 @@ export interface Population {
   role: Uint32Array;
   wave: Uint32Array;
   account: Uint32Array;
-  /** Codes of the model's grouping column (`segmentBy`; all zero for `none`). */
+  /** Codes of the model's first grouping column (`segmentBy`; all zero for `none`), which imputation follows. */
   group: Uint32Array;
   levels: { segment: string[]; role: string[]; wave: string[]; account: string[]; group: string[] };
   segmentBy: SegmentBy;
@@ -94,12 +94,10 @@ export function buildPopulation(
   const attributes = names.map((n) => byName.get(n)!);
   const k = attributes.length;
   const minAnswered = Math.ceil(k / 2);
+  // Imputation (and the model's `group` codes) follow the first grouping column.
+  const column = groupColumns(options.segmentBy)[0] ?? 'none';
   const groupOf = (chunk: RespondentColumns, r: number): string =>
-    options.segmentBy === 'none'
-      ? 'all'
-      : options.segmentBy === 'segment'
-        ? chunk.segment[r]!
-        : ((options.segmentBy === 'role' ? chunk.role[r] : chunk.wave[r]) ?? NO_LEVEL);
+    column === 'none' ? 'all' : column === 'segment' ? chunk.segment[r]! : ((column === 'role' ? chunk.role[r] : chunk.wave[r]) ?? NO_LEVEL);
 
   // Pass 1: which respondents are kept, and per-group sums of answered ratings.
   const groups = new Coder();

@@ -6,7 +6,7 @@
  * - **ordinal**: the respondent's latent score is η + ε with ε logistic, and their observed answer c
  *   says ε lies in (θ_{c−1} − η, θ_c − η]. A change shifts η by Δ; the new answer is a promoter with
  *   probability P(ε > θ_P − η − Δ | ε in that interval) (θ_P the 8|9 cut) and a detractor with
- *   probability P(ε ≤ θ_D − η − Δ | …) (θ_D the 6|7 cut) — closed forms of the logistic CDF.
+ *   probability P(ε ≤ θ_D − η − Δ | …) (θ_D the 6|7 cut) — closed forms of the noise distribution’s CDF (the model’s link: logistic, normal or Gumbel).
  * - **linear** (`ols`, `ridge`): an answer c stands for a latent score uniform on [c − ½, c + ½);
  *   a shift Δ = Σ bₐ·Δxₐ makes the respondent a promoter with probability clamp(c + ½ + Δ − 8.5, 0, 1)
  *   and a detractor with probability clamp(6.5 − (c − ½ + Δ), 0, 1).
@@ -14,8 +14,10 @@
  * The baseline is the observed NPS; a 9 → 10 move changes nothing, and a shift too small to carry
  * anyone across for sure still moves NPS by its expected share.
  */
-import type { Change, DriverModel, ModelFailure, NpsChange, OrdinalParameters, Target, WhatIf, WhatIfResult } from './contract.js';
-import { cutsOf } from './ordinalModel.js';
+import type { Change, DriverModel, ModelFailure, NpsChange, Target, WhatIf, WhatIfResult } from './contract.js';
+import { latentScores, latentShifts, resolveEffects, type Shifts } from './effects.js';
+import { linkValues, massBetween } from './latent/link.js';
+import { cutsOf } from '../nps.js';
 import type { Population } from './population.js';
 import { keyed } from '../text.js';
 
@@ -163,15 +165,13 @@ export function predictWhatIf(model: DriverModel, pop: Population, whatIf: WhatI
   if (!Array.isArray(steps)) return steps;
   const mask = targetMask(pop, whatIf.target);
   if (!(mask instanceof Uint8Array)) return mask;
-  const { rows, shift } = shiftPerRespondent(model, pop, steps, mask);
-  const crossing = crossingProbabilities(model, pop, rows, shift);
+  const { rows, shifts } = shiftPerRespondent(model, pop, steps, mask);
+  const crossing = crossingProbabilities(model, pop, rows, shifts);
   return { ok: true, result: aggregate(pop, mask, rows, crossing) };
 }
 
-/** Respondents whose latent score moves, and by how much (latent units). */
-function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], mask: Uint8Array): { rows: Uint32Array; shift: Float64Array } {
-  const k = pop.attributes.length;
-  const perPoint = slopesPerPoint(model, pop);
+/** Respondents whose latent score moves, and by how much on each channel (latent units). */
+function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], mask: Uint8Array): { rows: Uint32Array; shifts: Shifts } {
   let targeted = 0;
   for (let i = 0; i < pop.n; i++) targeted += mask[i]!;
   const candidates = new Uint32Array(targeted);
@@ -179,127 +179,51 @@ function shiftPerRespondent(model: DriverModel, pop: Population, steps: Step[], 
   // New ratings of the targeted respondents only, one array per touched attribute.
   const changed = gatherColumns(pop, steps.map((s) => s.index), candidates);
   for (const step of steps) applyStep(step, changed.get(step.index)!);
-  const delta = new Float64Array(targeted);
-  for (const j of changed.keys()) {
-    const before = pop.columns[j]!;
-    const after = changed.get(j)!;
-    for (let r = 0; r < targeted; r++) {
-      const i = candidates[r]!;
-      const d = after[r]! - before[i]!;
-      if (d !== 0) delta[r]! += perPoint[pop.group[i]! * k + j]! * d;
-    }
-  }
+  const all = latentShifts(resolveEffects(model, pop), pop, candidates, changed);
   let moved = 0;
-  for (let r = 0; r < targeted; r++) if (delta[r] !== 0) moved++;
+  for (let r = 0; r < targeted; r++) if (all.dL[r] !== 0 || all.dU[r] !== 0) moved++;
   const rows = new Uint32Array(moved);
-  const shift = new Float64Array(moved);
+  const dL = new Float64Array(moved);
+  const dU = all.dU === all.dL ? dL : new Float64Array(moved);
   for (let r = 0, m = 0; r < targeted; r++)
-    if (delta[r] !== 0) {
+    if (all.dL[r] !== 0 || all.dU[r] !== 0) {
       rows[m] = candidates[r]!;
-      shift[m++] = delta[r]!;
+      dL[m] = all.dL[r]!;
+      if (dU !== dL) dU[m] = all.dU[r]!;
+      m++;
     }
-  return { rows, shift };
-}
-
-/**
- * Latent units per rating point for each population group (rows) and attribute (columns): how far a
- * one-point change moves a respondent of that group.
- */
-export function slopesPerPoint(model: DriverModel, pop: Population): Float64Array {
-  const params = model.parameters;
-  const k = pop.attributes.length;
-  const G = pop.levels.group.length;
-  const perPoint = new Float64Array(G * k);
-  pop.levels.group.forEach((level, g) => {
-    const m = Math.max(params.groups.indexOf(level), 0);
-    for (let j = 0; j < k; j++) perPoint[g * k + j] = params.kind === 'ordinal' ? params.slopes[m]![j]! / params.scale[j]! : params.slopes[m]![j]!;
-  });
-  return perPoint;
+  return { rows, shifts: { dL, dU } };
 }
 
 /** P(promoter) and P(detractor) after a change, and their derivatives in the shift, per moved respondent. */
 export interface Crossing {
   promoter: Float64Array;
   detractor: Float64Array;
-  /** d P(promoter)/dΔ and d P(detractor)/dΔ, for the delta-method intervals of scenario forecasts. */
+  /** d P(promoter)/dΔ_U and d P(detractor)/dΔ_L, for the delta-method intervals of scenario forecasts. */
   dPromoter: Float64Array;
   dDetractor: Float64Array;
 }
 
-/** Writes the logistic CDF F(t), survival 1 − F(t) and density f(t) at out[o…o+2], from one exponential. */
-function logistic4(t: number, out: Float64Array, o: number): void {
-  if (t === -Infinity) {
-    out[o] = 0;
-    out[o + 1] = 1;
-    out[o + 2] = 0;
-    return;
-  }
-  if (t === Infinity) {
-    out[o] = 1;
-    out[o + 1] = 0;
-    out[o + 2] = 0;
-    return;
-  }
-  const e = Math.exp(-Math.abs(t));
-  const inv = 1 / (1 + e);
-  out[o] = t >= 0 ? inv : e * inv;
-  out[o + 1] = t >= 0 ? e * inv : inv;
-  out[o + 2] = e * inv * inv;
-}
-
-/** P(a < ε ≤ b) from stored CDF/survival values, using whichever tail avoids cancellation. */
-function massOf(a: number, va: Float64Array, oa: number, b: number, vb: Float64Array, ob: number): number {
-  void b;
-  return a > 0 ? va[oa + 1]! - vb[ob + 1]! : vb[ob]! - va[oa]!;
-}
 
 /**
- * Latent scores η of every respondent under a model, cached per population (populations are
- * immutable): every what-if on the same model and wave reuses them, so a scenario of many
- * initiatives pays for the k-column pass once.
+ * Each moved respondent's probability of being a promoter and a detractor after their latent scores
+ * move by `shifts` (aligned with `rows`), and the derivatives of both in the shifts. A respondent
+ * whose shifts are 0 keeps their observed answer exactly. See the module comment for the two models;
+ * with cut-specific slopes the promoter cut reads the promoter-side score (η_U + Δ_U), the detractor
+ * cut the detractor-side one (η_L + Δ_L), and the respondent's own noise bounds both.
  */
-const etaCache = new WeakMap<Population, Map<string, Float64Array>>();
-
-export function latentScores(params: OrdinalParameters, pop: Population): Float64Array {
-  const key = JSON.stringify([params.thresholds, params.intercepts, params.slopes, params.center, params.scale, params.groups]);
-  let perPop = etaCache.get(pop);
-  const hit = perPop?.get(key);
-  if (hit) return hit;
-  const k = pop.attributes.length;
-  const groupIndex = Int32Array.from(pop.levels.group, (level) => Math.max(params.groups.indexOf(level), 0));
-  const g = new Int32Array(pop.n);
-  for (let i = 0; i < pop.n; i++) g[i] = groupIndex[pop.group[i]!]!;
-  const eta = new Float64Array(pop.n);
-  for (let i = 0; i < pop.n; i++) eta[i] = params.intercepts[g[i]!]!;
-  for (let j = 0; j < k; j++) {
-    const col = pop.columns[j]!;
-    const c = params.center[j]!;
-    const perGroup = Float64Array.from(params.slopes, (sl) => sl[j]! / params.scale[j]!);
-    for (let i = 0; i < pop.n; i++) eta[i]! += perGroup[g[i]!]! * (col[i]! - c);
-  }
-  if (!perPop) etaCache.set(pop, (perPop = new Map()));
-  if (perPop.size >= 4) perPop.delete(perPop.keys().next().value!);
-  perPop.set(key, eta);
-  return eta;
-}
-
-/**
- * Each moved respondent's probability of being a promoter and a detractor after their latent score
- * moves by `shift` (aligned with `rows`), and the derivatives of both in the shift. A respondent whose
- * shift is 0 keeps their observed answer exactly. See the module comment for the two models.
- */
-export function crossingProbabilities(model: DriverModel, pop: Population, rows: Uint32Array, shift: Float64Array): Crossing {
+export function crossingProbabilities(model: Pick<DriverModel, 'parameters'>, pop: Population, rows: Uint32Array, shifts: Shifts): Crossing {
   const m = rows.length;
   const promoter = new Float64Array(m);
   const detractor = new Float64Array(m);
   const dPromoter = new Float64Array(m);
   const dDetractor = new Float64Array(m);
-  const params = model.parameters;
-  if (params.kind !== 'ordinal') {
+  const { dL, dU } = shifts;
+  if (model.parameters.kind !== 'ordinal') {
     for (let q = 0; q < m; q++) {
       const v = pop.ltr[rows[q]!]!;
-      const p = v + 0.5 + shift[q]! - 8.5;
-      const d = 6.5 - (v - 0.5 + shift[q]!);
+      const p = v + 0.5 + dL[q]! - 8.5;
+      const d = 6.5 - (v - 0.5 + dL[q]!);
       promoter[q] = Math.min(1, Math.max(0, p));
       detractor[q] = Math.min(1, Math.max(0, d));
       if (p > 0 && p < 1) dPromoter[q] = 1;
@@ -307,28 +231,32 @@ export function crossingProbabilities(model: DriverModel, pop: Population, rows:
     }
     return { promoter, detractor, dPromoter, dDetractor };
   }
-  const eta = latentScores(params, pop);
+  const params = model.parameters;
+  const effects = resolveEffects(model, pop);
+  const { etaL, etaU } = latentScores(effects, pop);
   const toCategory = new Int16Array(11).fill(-1);
   params.categories.forEach((v, c) => (toCategory[v] = c));
   const { promoterFrom, detractorTo } = cutsOf(params.categories);
   const theta = params.thresholds;
   const C = params.categories.length;
-  const thetaP = promoterFrom > 0 ? theta[promoterFrom - 1]! : 0;
-  const thetaD = detractorTo >= 0 && detractorTo < C - 1 ? theta[detractorTo]! : 0;
-  const ev = new Float64Array(9);
+  const upperFrom = params.promoterShift ? params.upperFrom : C;
+  const channel = (t: number, r: number): number => (t >= upperFrom ? etaU[r]! : etaL[r]!);
+  const tP = promoterFrom > 0 ? promoterFrom - 1 : -1; // the passive|promoter cut
+  const tD = detractorTo >= 0 && detractorTo < C - 1 ? detractorTo : -1; // the detractor|passive cut
+  const link = params.link;
+  // F, 1 − F, f, f′ at the interval's lower end (ev[0…3]), its upper end (ev[4…7]) and a cut (ev[8…11]).
+  const ev = new Float64Array(12);
   for (let q = 0; q < m; q++) {
     const r = rows[q]!;
-    const d = shift[q]!;
     const c = toCategory[pop.ltr[r]!]!;
-    const e = eta[r]!;
-    const lower = c > 0 ? theta[c - 1]! - e : -Infinity;
-    const upper = c < C - 1 ? theta[c]! - e : Infinity;
+    const lower = c > 0 ? theta[c - 1]! - channel(c - 1, r) : -Infinity;
+    const upper = c < C - 1 ? theta[c]! - channel(c, r) : Infinity;
     let mass = 0;
-    if (d !== 0) {
+    if (dL[q] !== 0 || dU[q] !== 0) {
       // One exponential per point: CDF, survival and density at the interval ends and the cuts.
-      logistic4(lower, ev, 0);
-      logistic4(upper, ev, 3);
-      mass = massOf(lower, ev, 0, upper, ev, 3);
+      linkValues(link, lower, ev, 0);
+      linkValues(link, upper, ev, 4);
+      mass = upper > lower ? massBetween(ev, 0, ev, 4) : 0;
     }
     if (!(mass > 1e-300)) {
       // No shift, or an answer so unlikely under the model that its interval has no mass: keep it.
@@ -339,25 +267,25 @@ export function crossingProbabilities(model: DriverModel, pop: Population, rows:
     if (promoterFrom < 0) promoter[q] = 0;
     else if (promoterFrom === 0) promoter[q] = 1;
     else {
-      const t = thetaP - e - d;
+      const t = theta[tP]! - channel(tP, r) - (tP >= upperFrom ? dU[q]! : dL[q]!);
       if (t <= lower) promoter[q] = 1;
       else if (t >= upper) promoter[q] = 0;
       else {
-        logistic4(t, ev, 6);
-        promoter[q] = massOf(t, ev, 6, upper, ev, 3) / mass;
-        dPromoter[q] = ev[8]! / mass;
+        linkValues(link, t, ev, 8);
+        promoter[q] = massBetween(ev, 8, ev, 4) / mass;
+        dPromoter[q] = ev[10]! / mass;
       }
     }
     if (detractorTo < 0) detractor[q] = 0;
-    else if (detractorTo >= C - 1) detractor[q] = 1;
+    else if (tD < 0) detractor[q] = 1;
     else {
-      const t = thetaD - e - d;
+      const t = theta[tD]! - channel(tD, r) - (tD >= upperFrom ? dU[q]! : dL[q]!);
       if (t >= upper) detractor[q] = 1;
       else if (t <= lower) detractor[q] = 0;
       else {
-        logistic4(t, ev, 6);
-        detractor[q] = massOf(lower, ev, 0, t, ev, 6) / mass;
-        dDetractor[q] = -ev[8]! / mass;
+        linkValues(link, t, ev, 8);
+        detractor[q] = massBetween(ev, 0, ev, 8) / mass;
+        dDetractor[q] = -ev[10]! / mass;
       }
     }
   }

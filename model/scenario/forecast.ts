@@ -25,7 +25,8 @@ import type { DriverModel } from '../drivers/contract.js';
 import type { Population } from '../drivers/population.js';
 import { normalQuantile } from '../stats/normal.js';
 import { keyed, own } from '../text.js';
-import { applyStep, applyStepAt, crossingProbabilities, gatherColumns, resolveChanges, slopesPerPoint, targetMask, type Step } from '../drivers/whatIf.js';
+import { latentShifts, resolveEffects as modelEffects } from '../drivers/effects.js';
+import { applyStep, applyStepAt, crossingProbabilities, gatherColumns, resolveChanges, targetMask, type Step } from '../drivers/whatIf.js';
 import { DEFAULT_ECONOMICS, type Economics, type Forecast, type Initiative, type NpsForecast, type Outcome, type ScenarioFailure, type ScenarioInput } from './contract.js';
 
 export interface ForecastOptions {
@@ -238,7 +239,9 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
   }
 
   // --- Simulation ------------------------------------------------------------------------------------
-  const perPoint = slopesPerPoint(model, pop);
+  // Each respondent's cell of the model, its slopes per rating point and their standard errors.
+  const effects = modelEffects(model, pop);
+  const cellOf = effects.cellOf;
 
   const simulate = (chosen: readonly Plan[], which: Which): Simulation => {
     // Union of reached respondents, in order, with each one's ratings of the touched attributes.
@@ -272,19 +275,16 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
       for (const step of p.steps[which]) applyStepAt(step, after.get(step.index)!, idx);
     }
     const deltaX: Float64Array[] = [];
-    const shift = new Float64Array(m);
     for (const j of touched) {
       const col = pop.columns[j]!;
       const x = after.get(j)!;
       const d = new Float64Array(m);
-      for (let q = 0; q < m; q++) {
-        const r = rows[q]!;
-        d[q] = x[q]! - col[r]!;
-        shift[q]! += perPoint[pop.group[r]! * k + j]! * d[q]!;
-      }
+      for (let q = 0; q < m; q++) d[q] = x[q]! - col[rows[q]!]!;
       deltaX.push(d);
     }
-    const { promoter, detractor, dPromoter, dDetractor } = crossingProbabilities(model, pop, rows, shift);
+    // f(x′) − f(x) through the whole model: cell slopes, curves, interactions, cut-specific slopes.
+    const shifts = latentShifts(effects, pop, rows, after);
+    const { promoter, detractor, dPromoter, dDetractor } = crossingProbabilities(model, pop, rows, shifts);
     return { rows, promoter, detractor, dPromoter, dDetractor, touched, deltaX };
   };
 
@@ -361,8 +361,8 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
     const at = { point: lift(sim.point), low: lift(sim.low), high: lift(sim.high) };
 
     // Model uncertainty (delta method) and sampling noise (accounts as clusters), per segment and overall.
-    const G = pop.levels.group.length;
-    const gradNps = new Float64Array((S + 1) * G * k); // [segment or overall][group][attribute]
+    const G = effects.cells + 1;
+    const gradNps = new Float64Array((S + 1) * G * k); // [segment or overall][cell][attribute]
     const p = sim.point;
     const contribution = new Float64Array(pop.n); // net change per respondent (0 for unmoved)
     for (let q = 0; q < p.rows.length; q++) {
@@ -370,7 +370,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
       contribution[r] = p.promoter[q]! - (pop.ltr[r]! >= 9 ? 1 : 0) - (p.detractor[q]! - (pop.ltr[r]! <= 6 ? 1 : 0));
       const dNet = p.dPromoter[q]! - p.dDetractor[q]!;
       if (dNet === 0) continue;
-      const g = pop.group[r]!;
+      const g = cellOf[r]!;
       const s = pop.segment[r]!;
       for (let t = 0; t < p.touched.length; t++) {
         const j = p.touched[t]!;
@@ -379,10 +379,10 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
         gradNps[(S * G + g) * k + j]! += v;
       }
     }
-    const se = pop.levels.group.map((level) => own(model.segments, level)?.coefficients.map((c) => c.stdError) ?? model.fit.coefficients.map((c) => c.stdError));
+    const se = effects.perPointSe;
     const modelVar = (slot: number, n: number): number => {
       let v = 0;
-      for (let g = 0; g < G; g++) for (let j = 0; j < k; j++) v += ((gradNps[(slot * G + g) * k + j]! / n) * se[g]![j]!) ** 2;
+      for (let g = 0; g < G; g++) for (let j = 0; j < k; j++) v += ((gradNps[(slot * G + g) * k + j]! / n) * se[g * k + j]!) ** 2;
       return v;
     };
     // Cluster variance of the mean change: Σ_a (C_a − n_a·ȳ)² / n² · A/(A−1), per segment and overall.
@@ -455,10 +455,10 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
         accountNpv[a]! += w * ((p.promoter[q]! - (v >= 9 ? 1 : 0)) * (vP - vA) + (p.detractor[q]! - (v <= 6 ? 1 : 0)) * (vD - vA));
         const dv = w * (p.dPromoter[q]! * (vP - vA) + p.dDetractor[q]! * (vD - vA));
         if (dv === 0) continue;
-        for (let t = 0; t < p.touched.length; t++) grad[pop.group[r]! * k + p.touched[t]!]! += dv * p.deltaX[t]![q]!;
+        for (let t = 0; t < p.touched.length; t++) grad[cellOf[r]! * k + p.touched[t]!]! += dv * p.deltaX[t]![q]!;
       }
       let mv = 0;
-      for (let g = 0; g < G; g++) for (let j = 0; j < k; j++) mv += (grad[g * k + j]! * se[g]![j]!) ** 2;
+      for (let g = 0; g < G; g++) for (let j = 0; j < k; j++) mv += (grad[g * k + j]! * se[g * k + j]!) ** 2;
       // Sampling: the NPV is a total over accounts; its variance is A·Var(account NPV).
       let sum = 0;
       for (let a = 0; a < A; a++) sum += accountNpv[a]!;

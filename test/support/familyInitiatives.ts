@@ -20,7 +20,7 @@ export function familyCases(wave: FamilyWave, seed: number): Case[] {
   const pick = (): string => FAMILY_ATTRIBUTES[rng.int(FAMILY_ATTRIBUTES.length)]!;
   // A third of the accounts, for account-targeted initiatives.
   const accounts = new Set<string>();
-  for (let i = 0; i < wave.columns.size && accounts.size < Math.max(5, Math.floor(wave.account.at(-1)! / 3)); i += 3) accounts.add(wave.columns.accountId[i]!);
+  for (let i = 0; i < wave.columns.size && accounts.size < Math.min(3000, Math.max(5, Math.floor(wave.account.at(-1)! / 3))); i += 3) accounts.add(wave.columns.accountId[i]!);
   const accountList = [...accounts];
   const singles: Case['initiatives'] = [
     { id: 'add-small', changes: [{ attribute: pick(), op: 'add', value: 0.3 }] },

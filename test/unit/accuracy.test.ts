@@ -56,6 +56,7 @@ describe('what-if accuracy on a population with known truth (20,000 respondents)
 /** The naive approach: least squares on the 0–10 answer, each prediction rounded to an answer. */
 function olsWithRounding(pop: Population, m: DriverModel, whatIf: WhatIf): number {
   const p = m.parameters;
+  if (p.kind !== 'linear') throw new Error('rounding applies to the linear model');
   const k = pop.attributes.length;
   const idx = whatIf.changes.map((c) => pop.attributes.findIndex((a) => a.name === c.attribute));
   let before = 0;

@@ -4,7 +4,7 @@
  * `DriverModel` (model/drivers/contract.ts).
  */
 import { z } from 'zod';
-import { DriverModelSchema, type DriverModel } from '../../../model/drivers/contract.js';
+import { DriverModelV2Schema, type DriverModel } from '../../../model/drivers/contract.js';
 import type { WorkState } from '../lifecycle.js';
 
 /** A model's status as the API names it: `fitting` is the lifecycle's `pending`. */
@@ -36,7 +36,7 @@ export const ModelRecordSchema = z.object({
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 
 /** A model as the API shows it: its record, and the fitted document once it is ready. */
-export const ModelViewSchema = ModelRecordSchema.extend(DriverModelSchema.partial().shape);
+export const ModelViewSchema = ModelRecordSchema.extend(DriverModelV2Schema.partial().shape);
 export type ModelView = ModelRecord & Partial<DriverModel>;
 
 export const ModelAcceptedSchema = z.object({ id: z.string(), status: z.literal('fitting') });

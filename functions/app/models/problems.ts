@@ -4,7 +4,7 @@
  * model; each attribute or segment at fault listed with the request field it came from.
  */
 import type { Attribute } from '../../../model/dataset.js';
-import type { ModelFailure, ModelRequest, WhatIf } from '../../../model/drivers/contract.js';
+import { groupColumns, type ModelFailure, type ModelRequest, type SegmentBy, type WhatIf } from '../../../model/drivers/contract.js';
 import { bodyPath, UnprocessableError, ValidationError, type AppError, type ProblemDetailItem } from '../errors.js';
 
 /** Unknown or repeated attribute names in a request: a 400 naming each, before anything is written. */
@@ -30,7 +30,7 @@ const ATTRIBUTE_REASONS: Partial<Record<ModelFailure['reason'], (name: string) =
 };
 
 /** Failures caused by the request itself (a name or value that cannot be), not by the data: 400. */
-const REQUEST_FAILURES: ReadonlySet<ModelFailure['reason']> = new Set(['unknown-attribute', 'unknown-level', 'invalid-change']);
+const REQUEST_FAILURES: ReadonlySet<ModelFailure['reason']> = new Set(['unknown-attribute', 'unknown-level', 'invalid-change', 'unsupported-structure']);
 
 /**
  * Maps a {@link ModelFailure} to a problem: 400 for a request naming what does not exist or asking
@@ -39,11 +39,13 @@ const REQUEST_FAILURES: ReadonlySet<ModelFailure['reason']> = new Set(['unknown-
  */
 export function failureProblem(
   failure: ModelFailure,
-  context: { segmentBy: string; request?: ModelRequest; whatIf?: WhatIf },
+  context: { segmentBy: SegmentBy; request?: ModelRequest; whatIf?: WhatIf },
   extensions: Record<string, unknown> = {},
 ): AppError {
   const errors: ProblemDetailItem[] = [];
   const { request, whatIf } = context;
+  // Segment problems concern the first grouping column (imputation and the size check follow it).
+  const column = groupColumns(context.segmentBy)[0] ?? 'none';
   if (failure.field !== undefined) {
     const column = failure.attributes?.length === 1 ? { column: failure.attributes[0]! } : {};
     errors.push({ field: bodyPath(failure.field), ...column, reason: failure.detail });
@@ -58,9 +60,9 @@ export function failureProblem(
     for (const name of failure.segments ?? []) {
       const reason =
         failure.reason === 'small-segment'
-          ? `${context.segmentBy} '${name}' has fewer respondents than options.minSegmentSize (${request?.options.minSegmentSize ?? 'the minimum'}); fit with segmentBy 'none' or a smaller options.minSegmentSize`
-          : `${context.segmentBy} '${name}': ${failure.detail}`;
-      errors.push({ field: 'body.segmentBy', column: context.segmentBy, reason });
+          ? `${column} '${name}' has fewer respondents than options.minSegmentSize (${request?.options.minSegmentSize ?? 'the minimum'}); fit with segmentBy 'none' or a smaller options.minSegmentSize`
+          : `${column} '${name}': ${failure.detail}`;
+      errors.push({ field: 'body.segmentBy', column, reason });
     }
   }
   if (failure.reason === 'constant-ltr') errors.push({ column: 'ltr', reason: 'every respondent gave the same likelihood to recommend, so nothing can explain it' });

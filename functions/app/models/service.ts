@@ -8,7 +8,7 @@
  */
 import type { ModelFitRequested } from '../../../events/contracts.js';
 import type { RespondentColumns } from '../../../model/dataset.js';
-import { DriverModelSchema, ModelRequestSchema, type DriverModel, type ModelFailure, type ModelRequest, type WhatIf, type WhatIfResult } from '../../../model/drivers/contract.js';
+import { DriverModelSchema, ModelRequestSchema, resolvedSegmentBy, type DriverModel, type ModelFailure, type ModelRequest, type WhatIf, type WhatIfResult } from '../../../model/drivers/contract.js';
 import { fitDriverModel, predictWhatIf } from '../../../model/drivers/driverModel.js';
 import { buildPopulation, type Population } from '../../../model/drivers/population.js';
 import { newId } from '../../ids.js';
@@ -138,7 +138,7 @@ export class ModelService {
       throw error;
     }
     if (!outcome.ok) {
-      const error = failureProblem(outcome.failure, { segmentBy: request.segmentBy, request }, { modelId: stored.id });
+      const error = failureProblem(outcome.failure, { segmentBy: resolvedSegmentBy(request), request }, { modelId: stored.id });
       await this.record(tenant, stored, { state: 'failed', problem: modelProblem(error) });
       throw error;
     }
@@ -179,7 +179,7 @@ export class ModelService {
       if (!(error instanceof UnavailableError) && !(await this.datasets.getMeta(tenant, stored.datasetId))) throw datasetGone(stored.datasetId, {}, error);
       throw error;
     }
-    if (!outcome.ok) throw failureProblem(outcome.failure, { segmentBy: request.segmentBy, request });
+    if (!outcome.ok) throw failureProblem(outcome.failure, { segmentBy: resolvedSegmentBy(request), request });
     return outcome.model;
   }
 
@@ -338,7 +338,7 @@ export class ModelService {
   private async fit(tenant: string, meta: DatasetMeta, request: ModelRequest): Promise<Fitted> {
     const built = buildPopulation(meta.dataset.attributes, await this.readAll(tenant, meta), {
       ...(request.attributes ? { attributes: request.attributes } : {}),
-      segmentBy: request.segmentBy,
+      segmentBy: resolvedSegmentBy(request),
     });
     if (!built.ok) return { ok: false, failure: built };
     const fitted = fitDriverModel(built.population, request);

@@ -16,6 +16,7 @@
  * Checked against central finite differences in test/unit/latent.test.ts.
  */
 import { LatentLayout } from './layout.js';
+import { linkMass, linkValues, massBetween } from './link.js';
 
 /** Respondents for the fit, rows sorted by combo so each finest group is contiguous. */
 export interface LatentData {
@@ -52,13 +53,9 @@ export interface Evaluation {
   rows: number;
 }
 
-const logistic = (t: number): number => (t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t)));
-
 /** P(a < ε ≤ b) for a standard logistic ε, without cancellation in either tail. */
 export function logisticMass(a: number, b: number): number {
-  if (!(b > a)) return 0;
-  if (a > 0) return logistic(-a) - logistic(-b);
-  return logistic(b) - logistic(a);
+  return linkMass('logit', a, b);
 }
 
 /** Rows of one block of the pass (a few columns of this length stay in cache). */
@@ -90,7 +87,8 @@ export function evaluateLatent(
   withInfo: boolean,
   anchor: ArrayLike<number> | null = null,
 ): Evaluation {
-  const { T, F, k, ppo, upperFrom } = L;
+  const { T, F, k, ppo, upperFrom, link } = L;
+  const lv = new Float64Array(8);
   const F1 = F + 1;
   const G = data.comboCodes.length;
   const feats = data.features;
@@ -169,27 +167,14 @@ export function evaluateLatent(
       if (m <= 0) clU = cuU;
       const eU = ppo ? etaU[r]! : eta[r]!;
       const eL = eta[r]!;
-      let Fu = 1;
-      let fu = 0;
-      let dfu = 0;
-      let Fl = 0;
-      let fl = 0;
-      let dfl = 0;
-      let u = Infinity;
-      let l = -Infinity;
-      if (m < T) {
-        u = theta[m]! - (cuU ? eU : eL);
-        Fu = logistic(u);
-        fu = Fu * (1 - Fu);
-        dfu = fu * (1 - 2 * Fu);
-      }
-      if (m > 0) {
-        l = theta[m - 1]! - (clU ? eU : eL);
-        Fl = logistic(l);
-        fl = Fl * (1 - Fl);
-        dfl = fl * (1 - 2 * Fl);
-      }
-      const A = Math.max(logisticMass(l, u), 1e-300);
+      // F, 1 − F, f, f′ at the upper bound (lv[0…3]) and the lower bound (lv[4…7]).
+      linkValues(link, m < T ? theta[m]! - (cuU ? eU : eL) : Infinity, lv, 0);
+      linkValues(link, m > 0 ? theta[m - 1]! - (clU ? eU : eL) : -Infinity, lv, 4);
+      const fu = lv[2]!;
+      const dfu = lv[3]!;
+      const fl = lv[6]!;
+      const dfl = lv[7]!;
+      const A = Math.max(massBetween(lv, 4, lv, 0), 1e-300);
       logLik += Math.log(A);
       const gu = fu / A;
       const gl = fl / A;

@@ -51,6 +51,11 @@ export interface FitOptions {
   /** Compute (−H_pen)⁻¹. @default false */
   covariance?: boolean;
   /**
+   * Return the last iterate after `maxIterations` instead of failing: a few warm-started steps of
+   * a fold fit are all cross-validation needs.
+   */
+  returnLast?: boolean;
+  /**
    * Empirical-Bayes blocks: parameter indices sharing one penalty, each with the bounds of its α = 2λ.
    * Their λ are re-estimated between Newton steps until they settle.
    */
@@ -173,7 +178,7 @@ export function fitLatent(data: LatentData, L: LatentLayout, penalties: Float64A
     v = moved.v;
     cur = moved.ev;
   }
-  if (!converged) return { ok: false, reason: 'did-not-converge', detail: `The driver model did not converge in ${maxIterations} Newton iterations.` };
+  if (!converged && !options.returnLast) return { ok: false, reason: 'did-not-converge', detail: `The driver model did not converge in ${maxIterations} Newton iterations.` };
   let covariance: Float64Array | null = null;
   if (options.covariance) {
     const chol = cholesky(cur.info, P);

@@ -19,6 +19,8 @@
  * rating slopes; positive for departures, curves, interactions, ω).
  */
 
+import type { LinkName } from './link.js';
+
 /** One grouping level of the structure: its number of groups and which departures it has. */
 export interface LevelSpec {
   name: string;
@@ -28,6 +30,8 @@ export interface LevelSpec {
 }
 
 export interface LayoutSpec {
+  /** The noise distribution (./link.ts). @default 'logit' */
+  link?: LinkName;
   /** Thresholds: C − 1. */
   T: number;
   /** Features φ (the k ratings first). */
@@ -42,6 +46,7 @@ export interface LayoutSpec {
 }
 
 export class LatentLayout {
+  readonly link: LinkName;
   readonly T: number;
   readonly F: number;
   readonly k: number;
@@ -56,6 +61,7 @@ export class LatentLayout {
   readonly P: number;
 
   constructor(spec: LayoutSpec) {
+    this.link = spec.link ?? 'logit';
     this.T = spec.T;
     this.F = spec.F;
     this.k = spec.k;
