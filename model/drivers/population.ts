@@ -6,16 +6,17 @@
  *
  * **Missing answers** (never zeros): a respondent who answered fewer than half of the model's
  * attributes is left out (counted in `missing.dropped`) — too little of their experience is known to
- * say what drives their score. Each remaining unanswered rating is replaced by the mean rating of that
- * attribute among respondents of the same group (the `segmentBy` column; the whole wave when
- * `segmentBy` is `none`, or when no one in the group answered it), and counted in
- * `missing.imputed`. Mean imputation keeps the respondent's ltr and other answers in the model and
- * adds no spurious driver effect; it slightly understates the spread of an attribute with many gaps,
- * so the count is reported for every attribute. An attribute that no respondent answered cannot be
+ * say what drives their score. Each remaining unanswered rating is replaced by its conditional mean
+ * given the respondent's other answers (./imputation.ts): the group's mean (the first `segmentBy`
+ * column; the whole wave for `none`) moved by the regression on the answered attributes, from the
+ * covariance of the ratings within groups. Plain mean imputation would hand a blank attribute's
+ * effect to the correlated ones that were answered and make them look stronger than they are. The
+ * count is reported for every attribute. An attribute that no respondent answered cannot be
  * modelled at all.
  */
 import type { Attribute, RespondentColumns } from '../dataset.js';
 import { groupColumns, type ModelFailure, type SegmentBy } from './contract.js';
+import { RatingMoments } from './imputation.js';
 
 export interface Population {
   /** Respondents kept. */
@@ -50,7 +51,7 @@ export interface Population {
 export const NO_LEVEL = '(none)';
 
 export const MISSING_RULE =
-  'Respondents who answered fewer than half of the attributes are left out; other unanswered ratings take the mean of that attribute in the respondent’s group (segmentBy), or in the whole wave when the group has no answer.';
+  'Respondents who answered fewer than half of the attributes are left out; other unanswered ratings take their conditional mean given the respondent’s answered ratings: the mean of the respondent’s group (segmentBy; the whole wave when the group has no answer) moved by the regression on the answered attributes within groups (group means alone below 30 respondents answering a pair).';
 
 class Coder {
   readonly levels: string[] = [];
@@ -68,7 +69,7 @@ class Coder {
 
 /**
  * Builds the population of a sealed wave for the given attributes. Two passes over the chunks: the
- * first collects group means for imputation, the second writes the columns.
+ * first collects the moments imputation needs, the second writes the columns.
  *
  * @param datasetAttributes every attribute of the dataset (their scales are kept with the model)
  * @param selected attribute names to model (default: all), validated against the dataset
@@ -99,10 +100,11 @@ export function buildPopulation(
   const groupOf = (chunk: RespondentColumns, r: number): string =>
     column === 'none' ? 'all' : column === 'segment' ? chunk.segment[r]! : ((column === 'role' ? chunk.role[r] : chunk.wave[r]) ?? NO_LEVEL);
 
-  // Pass 1: which respondents are kept, and per-group sums of answered ratings.
+  // Pass 1: which respondents are kept, and the moments of their answered ratings by group.
   const groups = new Coder();
-  const sums: Float64Array[] = []; // per group: k sums then k counts
-  const overall = new Float64Array(2 * k);
+  const moments = new RatingMoments(k);
+  const answeredBy = new Float64Array(k);
+  const row = new Float64Array(k);
   let respondents = 0;
   let kept = 0;
   const colIndex = (chunk: RespondentColumns): Float64Array[] =>
@@ -116,23 +118,17 @@ export function buildPopulation(
     respondents += chunk.size;
     for (let r = 0; r < chunk.size; r++) {
       let answered = 0;
-      for (let j = 0; j < k; j++) if (!Number.isNaN(cols[j]![r]!)) answered++;
+      for (let j = 0; j < k; j++) {
+        row[j] = cols[j]![r]!;
+        if (!Number.isNaN(row[j]!)) answered++;
+      }
       if (answered < minAnswered) continue;
       kept++;
-      const g = groups.code(groupOf(chunk, r));
-      let s = sums[g];
-      if (!s) sums[g] = s = new Float64Array(2 * k);
-      for (let j = 0; j < k; j++) {
-        const v = cols[j]![r]!;
-        if (Number.isNaN(v)) continue;
-        s[j]! += v;
-        s[k + j]! += 1;
-        overall[j]! += v;
-        overall[k + j]! += 1;
-      }
+      for (let j = 0; j < k; j++) if (!Number.isNaN(row[j]!)) answeredBy[j]!++;
+      moments.add(groups.code(groupOf(chunk, r)), row);
     }
   }
-  const unanswered = attributes.filter((_, j) => overall[k + j] === 0).map((a) => a.name);
+  const unanswered = attributes.filter((_, j) => answeredBy[j] === 0).map((a) => a.name);
   if (kept > 0 && unanswered.length > 0)
     return {
       ok: false,
@@ -140,7 +136,7 @@ export function buildPopulation(
       detail: `No respondent answered ${unanswered.map((u) => `'${u}'`).join(', ')}: leave ${unanswered.length === 1 ? 'it' : 'them'} out of attributes.`,
       attributes: unanswered,
     };
-  const fill = sums.map((s) => attributes.map((_, j) => (s[k + j]! > 0 ? s[j]! / s[k + j]! : overall[j]! / overall[k + j]!)));
+  const imputer = moments.imputer();
 
   // Pass 2: the columns.
   const columns = attributes.map(() => new Float64Array(kept));
@@ -159,14 +155,12 @@ export function buildPopulation(
       for (let j = 0; j < k; j++) if (!Number.isNaN(cols[j]![r]!)) answered++;
       if (answered < minAnswered) continue;
       const g = groups2.code(groupOf(chunk, r));
-      const means = fill[g]!;
       for (let j = 0; j < k; j++) {
-        const v = cols[j]![r]!;
-        if (Number.isNaN(v)) {
-          columns[j]![i] = means[j]!;
-          imputed[j]!++;
-        } else columns[j]![i] = v;
+        row[j] = cols[j]![r]!;
+        if (Number.isNaN(row[j]!)) imputed[j]!++;
       }
+      imputer.fill(g, row);
+      for (let j = 0; j < k; j++) columns[j]![i] = row[j]!;
       ltr[i] = chunk.ltr[r]!;
       codes.group[i] = g;
       codes.segment[i] = coders.segment.code(chunk.segment[r]!);

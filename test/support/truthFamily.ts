@@ -50,6 +50,8 @@ export interface FamilyFeatures {
   noise: NoiseKind;
   accountEffect: boolean;
   confounder: boolean;
+  /** Share of answers left blank (default 0.05). */
+  blanks?: number;
 }
 
 /** Everything at once: what real B2B waves have. */
@@ -204,7 +206,7 @@ export function familyWave(seed: number, n: number, features: FamilyFeatures): F
         const raw = truth.means[a]! + load[a]!.account * accountFactor[j]! + load[a]!.halo * halo + load[a]!.own * rng.normal() + (truth.confounder ? truth.confounder.loadings[a]! * cause : 0);
         x[a] = Math.min(10, Math.max(0, Math.round(raw)));
         ratings[a]![i] = x[a]!;
-        shown[a]![i] = rng.next() < 0.05 ? Number.NaN : x[a]!;
+        shown[a]![i] = rng.next() < (features.blanks ?? 0.05) ? Number.NaN : x[a]!;
       }
       rest[i] = 0.6 + truth.segmentShift[s]! + truth.roleShift[r]! + accountEffect[j]! + (truth.confounder ? truth.confounder.kappa * cause : 0) + noise(rng, features.noise);
       ltr[i] = categoryOf(ratingTerms(truth, s, r, x) + rest[i]!);

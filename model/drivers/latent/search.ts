@@ -17,10 +17,11 @@
  * Every candidate's score is reported. The penalties found here are prior precisions, so they carry
  * over to the final fit on every respondent (./../ordinalModel.ts).
  */
+import { normalCdf } from '../../stats/normal.js';
 import { foldOf } from '../moments.js';
 import type { Population } from '../population.js';
 import type { LatentData, RowFilter } from './evaluate.js';
-import { comboOrder, featureColumns, featureCount, type CurveSpec, type FeatureSpec, type GroupColumn, type InteractionSpec, type LevelDef, type Standardisation } from './design.js';
+import { comboOrder, featureColumns, featureCount, featureLabels, type CurveSpec, type FeatureSpec, type GroupColumn, type InteractionSpec, type LevelDef, type Standardisation } from './design.js';
 import { fitLatent, heldOutDeviance, type EvidenceBlock, type LatentFit } from './fit.js';
 import { LatentLayout, penaltyVector, type LevelSpec, type Penalties } from './layout.js';
 import { LINKS, type LinkName } from './link.js';
@@ -31,11 +32,11 @@ export const SEARCH_MAX_ROWS = 24_000;
 /** Levels with more groups than this shift intercepts only (slope departures need k parameters a group). */
 export const MAX_SLOPE_GROUPS = 30;
 /** Most curved attributes and most interactions kept. */
-const MAX_CURVES = 6;
-const MAX_INTERACTIONS = 4;
-/** Score statistics a candidate must pass to be tried: χ² at p = 0.001 (2 df for a curve, 1 for a product). */
-const CURVE_SCREEN = 13.82;
-const INTERACTION_SCREEN = 10.83;
+const MAX_SHAPE_FEATURES = 6;
+/** A curve or product is added while its score test has p < 0.001 (its log here). */
+const LOG_SCREEN = Math.log(1e-3);
+/** Newton steps of the refit between screening rounds. */
+const SCREEN_STEPS = 3;
 /** Bounds of the prior precision α = 2λ of a penalised block: departures of sd 0.01 (off) to 3 (free). */
 const MAX_ALPHA = 1e4;
 const MIN_ALPHA = 0.1;
@@ -64,7 +65,7 @@ export interface SearchOptions {
 }
 
 export interface Candidate {
-  stage: 'noise' | 'structure' | 'curves' | 'interactions' | 'cut-specific';
+  stage: 'noise' | 'structure' | 'shape' | 'cut-specific';
   label: string;
   /** Held-out deviance per respondent. */
   cvDeviance: number;
@@ -123,7 +124,7 @@ export function structureCandidates(levels: readonly LevelDef[]): Structure[] {
   });
 }
 
-/** Knots of a curve on an attribute: its terciles, strictly inside its observed range (none when it has few values). */
+/** Knots a curve is screened with: the attribute's terciles, strictly inside its observed range (none when it has few values). */
 export function knotsOf(column: Float64Array, n: number): number[] {
   const values = Float64Array.from(column.subarray(0, n)).sort();
   const lo = values[0]!;
@@ -134,6 +135,25 @@ export function knotsOf(column: Float64Array, n: number): number[] {
     if (t > lo && t < hi && !knots.includes(t)) knots.push(t);
   }
   return knots;
+}
+
+/** Most knots of a fitted curve. */
+export const MAX_KNOTS = 6;
+
+/**
+ * Knots a curve is fitted with: every whole scale point between the attribute's 5th and 95th
+ * percentiles (at most {@link MAX_KNOTS}, evenly spread), so a bend at any answer — diminishing
+ * returns above 7, a floor below 4 — is representable; the curve's penalty on the slope changes
+ * keeps it as straight as the evidence allows (a penalised piecewise-linear spline).
+ */
+export function curveKnots(column: Float64Array, n: number): number[] {
+  const values = Float64Array.from(column.subarray(0, n)).sort();
+  const lo = Math.max(values[Math.floor(0.05 * (n - 1))]!, values[0]!);
+  const hi = values[Math.ceil(0.95 * (n - 1))]!;
+  const points: number[] = [];
+  for (let t = Math.ceil(lo); t <= Math.floor(hi); t++) if (t > values[0]! && t < values[n - 1]!) points.push(t);
+  if (points.length <= MAX_KNOTS) return points.length > 0 ? points : knotsOf(column, n);
+  return Array.from({ length: MAX_KNOTS }, (_, i) => points[Math.round((i * (points.length - 1)) / (MAX_KNOTS - 1))]!);
 }
 
 interface Work {
@@ -212,19 +232,40 @@ interface Scored {
   outOfFold: SearchResult['outOfFold'];
 }
 
-/**
- * Fits a candidate on the subsample (its penalties by evidence), then scores it by K-fold held-out
- * deviance, each fold fit warm-started from the subsample's solution with the penalties held.
- */
-function score(w: Work, choice: Omit<ModelChoice, 'penalties'> & { penalties?: Penalties }, slopePenalty: number, fixedSlopes: boolean, start?: { fit: LatentFit; layout: LatentLayout }): Scored | { failed: string } {
+interface Fitted {
+  choice: ModelChoice;
+  fit: LatentFit;
+  data: LatentData;
+  ids: Uint8Array;
+  order: Uint32Array;
+  layout: LatentLayout;
+}
+
+/** Fits a candidate on the subsample, its penalties by evidence, warm-started from a simpler model's fit when given. */
+function fitCandidate(w: Work, choice: Omit<ModelChoice, 'penalties'> & { penalties?: Penalties }, slopePenalty: number, fixedSlopes: boolean, start?: { fit: LatentFit; layout: LatentLayout; features?: FeatureSpec }, steps?: number): Fitted | { failed: string } {
   const { data, ids, order } = searchData(w, choice.features);
   const L = layoutOf(w, choice);
   const initial = choice.penalties ?? startPenalties(L, choice, slopePenalty);
   // The subsample holds every category it is fitted on: its thresholds are free.
   const pen = penaltyVector(L, { ...initial, threshold: 0 });
-  const startVector = start ? carry(start.layout, start.fit.v, L) : undefined;
-  const fitted = fitLatent(data, L, pen, { tolerance: 1e-6, evidence: evidenceBlocks(L, choice, fixedSlopes), ...(startVector ? { start: startVector } : {}) });
+  const startVector = start ? carry(start.layout, start.fit.v, L, start.features ? featureMap(start.features, choice.features) : undefined) : undefined;
+  const fitted = fitLatent(data, L, pen, { tolerance: 1e-6, evidence: evidenceBlocks(L, choice, fixedSlopes), ...(startVector ? { start: startVector } : {}), ...(steps ? { maxIterations: steps, returnLast: true } : {}) });
   if (!fitted.ok) return { failed: fitted.detail };
+  return { choice: { ...choice, penalties: penaltiesOf(L, choice, fitted.fit.penalties) }, fit: fitted.fit, data, ids, order, layout: L };
+}
+
+/**
+ * Fits a candidate on the subsample (its penalties by evidence), then scores it by K-fold held-out
+ * deviance, each fold fit warm-started from the subsample's solution with the penalties held.
+ */
+function score(w: Work, choice: Omit<ModelChoice, 'penalties'> & { penalties?: Penalties }, slopePenalty: number, fixedSlopes: boolean, start?: { fit: LatentFit; layout: LatentLayout; features?: FeatureSpec }): Scored | { failed: string } {
+  const f = fitCandidate(w, choice, slopePenalty, fixedSlopes, start);
+  return 'failed' in f ? f : crossValidate(w, f);
+}
+
+/** K-fold held-out deviance (and RMSE, and out-of-fold NPS shares) of a fitted candidate. */
+function crossValidate(w: Work, { choice, fit, data, ids, order, layout: L }: Fitted): Scored | { failed: string } {
+  const fitted = { fit };
   // A fold may miss a category: its thresholds are pulled, weakly, toward the subsample's.
   const anchor = fitted.fit.v.slice(0, L.T);
   const foldPen = fitted.fit.penalties.slice();
@@ -267,7 +308,7 @@ function score(w: Work, choice: Omit<ModelChoice, 'penalties'> & { penalties?: P
     }
   }
   return {
-    choice: { ...choice, penalties: penaltiesOf(L, choice, fitted.fit.penalties) },
+    choice,
     fit: fitted.fit,
     data,
     ids,
@@ -278,11 +319,24 @@ function score(w: Work, choice: Omit<ModelChoice, 'penalties'> & { penalties?: P
   };
 }
 
+/**
+ * For each feature of `to`, the index of the same feature in `from` (−1 when new): features are
+ * matched by what they are, so inserting a curve before the products moves nothing.
+ */
+export function featureMap(from: FeatureSpec, to: FeatureSpec): Int32Array {
+  const key = (l: ReturnType<typeof featureLabels>[number]): string => (l.kind === 'rating' ? `r${l.a}` : l.kind === 'hinge' ? `h${l.a}@${l.knot}` : `p${l.a},${l.b}`);
+  const index = new Map(featureLabels(from).map((l, f) => [key(l), f] as const));
+  return Int32Array.from(featureLabels(to), (l) => index.get(key(l)) ?? -1);
+}
+
 /** The parameters of one layout carried into another (same thresholds, β, levels and ω where both have them). */
-export function carry(from: LatentLayout, v: Float64Array, to: LatentLayout): Float64Array {
+export function carry(from: LatentLayout, v: Float64Array, to: LatentLayout, features?: Int32Array): Float64Array {
   const out = new Float64Array(to.P);
   out.set(v.subarray(0, Math.min(from.T, to.T)), 0);
-  for (let f = 0; f < Math.min(from.F, to.F); f++) out[to.beta(f)] = v[from.beta(f)]!;
+  for (let f = 0; f < to.F; f++) {
+    const g = features ? features[f]! : f < from.F ? f : -1;
+    if (g >= 0) out[to.beta(f)] = v[from.beta(g)]!;
+  }
   if (from.ppo && to.ppo) for (let a = 0; a < to.k; a++) out[to.omega(a)] = v[from.omega(a)]!;
   to.levels.forEach((level, l) => {
     const old = from.levels[l];
@@ -301,15 +355,15 @@ function categoriesOf(toCategory: Uint8Array, C: number): number[] {
 
 /**
  * Score statistics of candidate features at a fitted model, each made efficient against the model's
- * overall rating slopes and intercept (the candidate is residualised on them, weighted by the
- * information): U²/I for one feature, UᵀI⁻¹U for a curve's two hinges.
+ * features and intercept (the candidate is residualised on them, weighted by the information):
+ * U²/I for one feature, UᵀI⁻¹U for a curve's two hinges.
  */
 function scoreStatistics(data: LatentData, L: LatentLayout, v: Float64Array, candidates: readonly Float64Array[][]): number[] {
   const { etaL } = rowLatent(data, L, v);
   const { d, w } = rowDerivatives(data, L.link, v.subarray(0, L.T), etaL);
   // Weighted cross-products of the basis (1, z_1 … z_k), and its Cholesky factor.
   const k = L.k;
-  const basis = [new Float64Array(data.n).fill(1), ...data.features.slice(0, k)];
+  const basis = [new Float64Array(data.n).fill(1), ...data.features];
   const B = basis.length;
   const G = new Float64Array(B * B);
   for (let p = 0; p < B; p++)
@@ -475,42 +529,73 @@ export function searchStructure(
     if (better) current = s;
   };
 
-  // --- 2. Curves ---------------------------------------------------------------------------------------
+  // --- 2. Shape: curves and interactions, chosen together ---------------------------------------------
+  // An interaction between correlated ratings also looks like curvature in every rating it correlates
+  // with (and a curve like an interaction), so the two are screened side by side: each round adds the
+  // single feature with the smallest score-test p-value (a curve's two hinges, or one product), refits
+  // briefly, and screens again — forward selection, so a feature that only echoed one already taken
+  // drops out. The set found is then kept only if it lowers the held-out deviance.
   const screened: SearchResult['screened'] = { curves: [], interactions: [] };
-  if (options.curves !== 'none') {
-    let curves: CurveSpec[] = [];
-    if (Array.isArray(options.curves)) curves = options.curves.map((a) => ({ attribute: a, knots: knotsOf(pop.columns[a]!, pop.n) })).filter((c) => c.knots.length > 0);
-    else {
-      const L = layoutOf(w, current.choice);
-      const proposals = Array.from({ length: k }, (_, a) => ({ attribute: a, knots: knotsOf(pop.columns[a]!, pop.n) })).filter((c) => c.knots.length > 0);
-      const cols = proposals.map((c) => featureColumns({ k, curves: [c], interactions: [] }, std, pop.columns, current.order).slice(k));
-      const stats = scoreStatistics(current.data, L, current.fit.v, cols);
-      screened.curves = proposals.map((c, i) => ({ attribute: c.attribute, statistic: stats[i]! }));
-      curves = proposals.filter((_, i) => stats[i]! > CURVE_SCREEN).sort((a, b) => stats[proposals.indexOf(b)]! - stats[proposals.indexOf(a)]!).slice(0, MAX_CURVES);
-      curves.sort((a, b) => a.attribute - b.attribute);
-    }
-    if (curves.length > 0) attempt('curves', `curves on ${curves.map((c) => pop.attributes[c.attribute]!.name).join(', ')}`, { ...current.choice, features: { k, curves, interactions: [] } });
+  const named = { curves: Array.isArray(options.curves) ? options.curves : [], pairs: Array.isArray(options.interactions) ? options.interactions : [] };
+  const auto = { curves: options.curves === undefined || options.curves === 'auto', pairs: options.interactions === undefined || options.interactions === 'auto' };
+  const extend = (from: ModelChoice, features: FeatureSpec): Omit<ModelChoice, 'penalties'> & { penalties: Penalties } => {
+    const map = featureMap(from.features, features);
+    return { ...from, features, penalties: { ...from.penalties, features: Array.from(map, (g) => (g >= 0 ? from.penalties.features[g]! : 1)) } };
+  };
+  if (named.curves.length > 0 || named.pairs.length > 0) {
+    // Asked for by name: fitted whatever cross-validation says.
+    const features: FeatureSpec = { k, curves: named.curves.map((a) => ({ attribute: a, knots: curveKnots(pop.columns[a]!, pop.n) })).filter((c) => c.knots.length > 0), interactions: [...named.pairs] };
+    const s = score(w, extend(current.choice, features), slopePenalty, fixedSlopes, { fit: current.fit, layout: layoutOf(w, current.choice), features: current.choice.features });
+    if ('failed' in s) return { ok: false, detail: s.failed };
+    candidates.push({ stage: 'shape', label: shapeLabel(pop, features, 'as asked: '), cvDeviance: s.cvDeviance, cvRmse: s.cvRmse, chosen: true });
+    current = s;
   }
-
-  // --- 3. Interactions ---------------------------------------------------------------------------------
-  if (options.interactions !== 'none') {
-    let pairs: InteractionSpec[] = [];
-    if (Array.isArray(options.interactions)) pairs = [...options.interactions];
-    else {
-      const L = layoutOf(w, current.choice);
-      const proposals: InteractionSpec[] = [];
-      for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) proposals.push({ a, b });
-      const z = current.data.features;
-      const cols = proposals.map((p) => [Float64Array.from(z[p.a]!, (v, i) => v * z[p.b]![i]!)]);
-      const stats = scoreStatistics(current.data, L, current.fit.v, cols);
-      screened.interactions = proposals.map((p, i) => ({ ...p, statistic: stats[i]! })).sort((x, y) => y.statistic - x.statistic).slice(0, 10);
-      pairs = proposals.filter((_, i) => stats[i]! > INTERACTION_SCREEN).sort((x, y) => stats[proposals.indexOf(y)]! - stats[proposals.indexOf(x)]!).slice(0, MAX_INTERACTIONS);
+  if (auto.curves || auto.pairs) {
+    let work: Fitted = { choice: current.choice, fit: current.fit, data: current.data, ids: current.ids, order: current.order, layout: layoutOf(w, current.choice) };
+    const tercileKnots = Array.from({ length: k }, (_, a) => knotsOf(pop.columns[a]!, pop.n));
+    for (let round = 0; round < MAX_SHAPE_FEATURES; round++) {
+      const f = work.choice.features;
+      const curveProposals = auto.curves ? Array.from({ length: k }, (_, a) => a).filter((a) => tercileKnots[a]!.length > 0 && !f.curves.some((c) => c.attribute === a)) : [];
+      const pairProposals: InteractionSpec[] = [];
+      if (auto.pairs) for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) if (!f.interactions.some((p) => p.a === a && p.b === b)) pairProposals.push({ a, b });
+      const z = work.data.features;
+      const cols = [
+        ...curveProposals.map((a) => featureColumns({ k, curves: [{ attribute: a, knots: tercileKnots[a]! }], interactions: [] }, std, pop.columns, work.order).slice(k)),
+        ...pairProposals.map((p) => [Float64Array.from(z[p.a]!, (v, i) => v * z[p.b]![i]!)]),
+      ];
+      if (cols.length === 0) break;
+      const stats = scoreStatistics(work.data, work.layout, work.fit.v, cols);
+      const logP = stats.map((x, i) => logChiSquareSurvival(x, cols[i]!.length));
+      if (round === 0) {
+        screened.curves = curveProposals.map((a, i) => ({ attribute: a, statistic: stats[i]! }));
+        screened.interactions = pairProposals
+          .map((p, i) => ({ ...p, statistic: stats[curveProposals.length + i]! }))
+          .sort((x, y) => y.statistic - x.statistic)
+          .slice(0, 10);
+      }
+      let best = 0;
+      for (let i = 1; i < logP.length; i++) if (logP[i]! < logP[best]!) best = i;
+      if (!(logP[best]! < LOG_SCREEN)) break;
+      const features: FeatureSpec =
+        best < curveProposals.length
+          ? { ...f, curves: [...f.curves, { attribute: curveProposals[best]!, knots: curveKnots(pop.columns[curveProposals[best]!]!, pop.n) }].sort((x, y) => x.attribute - y.attribute) }
+          : { ...f, interactions: [...f.interactions, pairProposals[best - curveProposals.length]!] };
+      // A brief refit: the next screen needs the new feature in, not its penalty settled.
+      const next = fitCandidate(w, extend(work.choice, features), slopePenalty, fixedSlopes, { fit: work.fit, layout: work.layout, features: work.choice.features }, SCREEN_STEPS);
+      if ('failed' in next) break;
+      work = next;
     }
-    if (pairs.length > 0)
-      attempt('interactions', `interactions ${pairs.map((p) => `${pop.attributes[p.a]!.name} × ${pop.attributes[p.b]!.name}`).join(', ')}`, {
-        ...current.choice,
-        features: { ...current.choice.features, interactions: pairs },
-      });
+    if (featureCount(work.choice.features) > featureCount(current.choice.features)) {
+      const settled = fitCandidate(w, work.choice, slopePenalty, fixedSlopes, { fit: work.fit, layout: work.layout });
+      const s = 'failed' in settled ? settled : crossValidate(w, settled);
+      const label = shapeLabel(pop, work.choice.features);
+      if ('failed' in s) candidates.push({ stage: 'shape', label: `${label} (did not fit)`, cvDeviance: Number.NaN, cvRmse: Number.NaN, chosen: false });
+      else {
+        const better = s.cvDeviance < current.cvDeviance;
+        candidates.push({ stage: 'shape', label, cvDeviance: s.cvDeviance, cvRmse: s.cvRmse, chosen: better });
+        if (better) current = s;
+      }
+    }
   }
 
   // --- 4. Cut-specific slopes -------------------------------------------------------------------------
@@ -533,4 +618,27 @@ export function searchStructure(
       screened,
     },
   };
+}
+
+/** The label of a shape candidate: its curves and interactions by attribute name. */
+function shapeLabel(pop: Population, f: FeatureSpec, prefix = ''): string {
+  const name = (a: number): string => pop.attributes[a]!.name;
+  const parts = [];
+  if (f.curves.length > 0) parts.push(`curves on ${f.curves.map((c) => name(c.attribute)).join(', ')}`);
+  if (f.interactions.length > 0) parts.push(`interactions ${f.interactions.map((p) => `${name(p.a)} × ${name(p.b)}`).join(', ')}`);
+  return prefix + (parts.join('; ') || 'straight lines');
+}
+
+/**
+ * log P(χ²_df > x) for the df a screened feature has (1 or 2), exact in the far tail too, so the
+ * strongest candidates stay comparable when their p-values underflow.
+ */
+export function logChiSquareSurvival(x: number, df: number): number {
+  if (!(x > 0)) return 0;
+  if (df === 2) return -x / 2;
+  if (df !== 1) throw new Error(`χ² survival for df ${df} is not needed here`);
+  const z = Math.sqrt(x);
+  if (z < 30) return Math.log(2 * normalCdf(-z));
+  // Mills ratio: P(Z > z) ≈ φ(z)/z · (1 − 1/z² + 3/z⁴).
+  return Math.log(2) - x / 2 - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log(1 - 1 / x + 3 / (x * x));
 }
