@@ -58,6 +58,17 @@ export interface FamilyFeatures {
 export const RICH: FamilyFeatures = { roleWeights: true, curves: true, interaction: true, noise: 'normal', accountEffect: true, confounder: false };
 /** Only what today's per-segment model assumes (segment weights, logistic noise): the "simple truth". */
 export const SIMPLE: FamilyFeatures = { roleWeights: false, curves: false, interaction: false, noise: 'logistic', accountEffect: false, confounder: false };
+/** Role-specific weights inside segments, with normal noise and account effects (the case issue 13 reported). */
+export const ROLES: FamilyFeatures = { roleWeights: true, curves: false, interaction: false, noise: 'normal', accountEffect: true, confounder: false };
+
+/** The named families the accuracy sweeps run (`npm run accuracy`, test/unit/familyAccuracy.test.ts). */
+export const FAMILIES = {
+  simple: SIMPLE,
+  roles: ROLES,
+  rich: RICH,
+  'rich, skewed noise': { ...RICH, noise: 'skewed' },
+} as const satisfies Record<string, FamilyFeatures>;
+export type FamilyName = keyof typeof FAMILIES;
 
 const THRESHOLDS = [-4, -3.4, -2.9, -2.4, -1.9, -1.3, -0.7, 0, 0.9, 1.9];
 

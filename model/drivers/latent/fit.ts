@@ -17,6 +17,7 @@
  */
 import { evaluateLatent, type Evaluation, type LatentData, type RowFilter } from './evaluate.js';
 import { LatentLayout } from './layout.js';
+import { linkQuantile } from './link.js';
 import { cholesky, choleskyInverse, choleskyInverseDiagonal, choleskySolve } from './linalg.js';
 
 export interface LatentFit {
@@ -73,8 +74,30 @@ export interface EvidenceBlock {
 
 /** Evidence updates before the penalties are held fixed (they settle in 5–15 on real waves). */
 const MAX_EVIDENCE_ROUNDS = 30;
+/** Penalties have settled when no block's α moves by more than 5 % in a round (forecasts do not notice). */
+const EVIDENCE_TOLERANCE = 0.05;
 
-/** Empirical-logit thresholds and zero coefficients: the usual, always-feasible starting point. */
+/**
+ * The Cholesky factor of the information, damped toward its diagonal when it is not positive
+ * definite (Levenberg–Marquardt): away from the optimum the cut-specific model's likelihood need not
+ * be concave, and a damped Newton direction still climbs. `null` only when even heavy damping
+ * fails (a genuinely singular design).
+ */
+function dampedCholesky(info: Float64Array, P: number): Float64Array | null {
+  const plain = cholesky(info, P);
+  if (plain) return plain;
+  let scale = 0;
+  for (let q = 0; q < P; q++) scale = Math.max(scale, Math.abs(info[q * P + q]!));
+  for (let mu = 1e-8; mu <= 1e2; mu *= 10) {
+    const damped = info.slice();
+    for (let q = 0; q < P; q++) damped[q * P + q]! += mu * Math.max(Math.abs(info[q * P + q]!), 1e-12 * scale);
+    const factor = cholesky(damped, P);
+    if (factor) return factor;
+  }
+  return null;
+}
+
+/** Thresholds at the link's quantiles of the answer shares, zero coefficients: the usual, always-feasible start. */
 export function startingVector(data: LatentData, L: LatentLayout, filter?: RowFilter): Float64Array {
   const counts = new Float64Array(data.C);
   let n = 0;
@@ -88,7 +111,7 @@ export function startingVector(data: LatentData, L: LatentLayout, filter?: RowFi
   for (let t = 0; t < L.T; t++) {
     cum += counts[t]!;
     const q = Math.min(Math.max((cum + 0.5) / (n + 1), 1e-6), 1 - 1e-6);
-    v[t] = Math.log(q / (1 - q)) + t * 1e-6;
+    v[t] = linkQuantile(L.link, q) + t * 1e-6;
   }
   return v;
 }
@@ -126,7 +149,7 @@ export function fitLatent(data: LatentData, L: LatentLayout, penalties: Float64A
   let settled = !options.evidence || options.evidence.length === 0;
   let evidenceRounds = 0;
   while (iterations < maxIterations) {
-    const chol = cholesky(cur.info, P);
+    const chol = dampedCholesky(cur.info, P);
     if (!chol) return { ok: false, reason: 'singular', detail: 'The driver model’s information matrix is not positive definite: some attributes are linearly dependent.' };
     if (!settled) {
       // One evidence update at the current point, then the Newton step under the new penalties.
@@ -142,15 +165,18 @@ export function fitLatent(data: LatentData, L: LatentLayout, penalties: Float64A
           gamma += 1 - alpha * diag[j]!;
         }
         const proposed = Math.min(block.maxAlpha, Math.max(block.minAlpha, Math.max(gamma, 1e-9) / Math.max(sum2, 1e-12)));
-        // Damped in log space: the fixed point can overshoot when a block is far from its optimum.
-        const damped = Math.exp(0.5 * Math.log(proposed) + 0.5 * Math.log(Math.max(alpha, block.minAlpha)));
+        // The fixed point taken whole when near, at most a factor e per round when far (it can
+        // overshoot while a block is far from its optimum and the coefficients have not followed).
+        const from = Math.max(alpha, block.minAlpha);
+        const logStep = Math.max(-1, Math.min(1, Math.log(proposed / from)));
+        const damped = from * Math.exp(logStep);
         change = Math.max(change, Math.abs(Math.log(damped / Math.max(alpha, 1e-300))));
         for (const j of block.indices) next[j] = damped / 2;
       }
       cur = repenalise(cur, v, pen, next, L.T, anchor, P);
       pen = next;
-      if (change < 0.02 || ++evidenceRounds >= MAX_EVIDENCE_ROUNDS) settled = true;
-      const c2 = cholesky(cur.info, P);
+      if (change < EVIDENCE_TOLERANCE || ++evidenceRounds >= MAX_EVIDENCE_ROUNDS) settled = true;
+      const c2 = dampedCholesky(cur.info, P);
       if (!c2) return { ok: false, reason: 'singular', detail: 'The driver model’s information matrix is not positive definite.' };
       const step = choleskySolve(c2, P, cur.grad);
       const moved = lineSearch(data, L, v, step, pen, options.filter, anchor, cur);

@@ -16,6 +16,8 @@
  * f and its derivative f′, as the fitting pass and the counterfactual need them.
  */
 
+import { normalQuantile } from '../../stats/normal.js';
+
 export type LinkName = 'logit' | 'probit' | 'loglog' | 'cloglog';
 export const LINKS: readonly LinkName[] = ['logit', 'probit', 'loglog', 'cloglog'];
 
@@ -159,4 +161,18 @@ export function linkMass(link: LinkName, a: number, b: number): number {
   linkValues(link, a, scratch, 0);
   linkValues(link, b, scratch, 4);
   return massBetween(scratch, 0, scratch, 4);
+}
+
+/** F⁻¹(q): the threshold that leaves a share q below it (the fit starts its thresholds there). */
+export function linkQuantile(link: LinkName, q: number): number {
+  switch (link) {
+    case 'logit':
+      return Math.log(q / (1 - q));
+    case 'probit':
+      return normalQuantile(q);
+    case 'loglog':
+      return -Math.log(-Math.log(q));
+    case 'cloglog':
+      return Math.log(-Math.log(1 - q));
+  }
 }

@@ -22,19 +22,23 @@ import { foldOf } from '../moments.js';
 import type { Population } from '../population.js';
 import type { LatentData, RowFilter } from './evaluate.js';
 import { comboOrder, featureColumns, featureCount, featureLabels, type CurveSpec, type FeatureSpec, type GroupColumn, type InteractionSpec, type LevelDef, type Standardisation } from './design.js';
+import { evaluateLatent } from './evaluate.js';
+import { cholesky, choleskySolve } from './linalg.js';
 import { fitLatent, heldOutDeviance, type EvidenceBlock, type LatentFit } from './fit.js';
 import { LatentLayout, penaltyVector, type LevelSpec, type Penalties } from './layout.js';
 import { LINKS, type LinkName } from './link.js';
 import { answerProbabilities, rowDerivatives, rowLatent } from './predict.js';
 
 /** Respondents the search runs on: above this a hashed subsample of accounts (the final fit uses all). */
-export const SEARCH_MAX_ROWS = 24_000;
+export const SEARCH_MAX_ROWS = 16_000;
 /** Levels with more groups than this shift intercepts only (slope departures need k parameters a group). */
 export const MAX_SLOPE_GROUPS = 30;
 /** Most curved attributes and most interactions kept. */
 const MAX_SHAPE_FEATURES = 6;
 /** A curve or product is added while its score test has p < 0.001 (its log here). */
 const LOG_SCREEN = Math.log(1e-3);
+/** Newton steps of each fold's refit from the whole subsample's solution. */
+const FOLD_STEPS = 1;
 /** Newton steps of the refit between screening rounds. */
 const SCREEN_STEPS = 3;
 /** Bounds of the prior precision α = 2λ of a penalised block: departures of sd 0.01 (off) to 3 (free). */
@@ -67,10 +71,12 @@ export interface SearchOptions {
 export interface Candidate {
   stage: 'noise' | 'structure' | 'shape' | 'cut-specific';
   label: string;
-  /** Held-out deviance per respondent. */
-  cvDeviance: number;
+  /** Held-out deviance per respondent (null where candidates are compared in-sample: the noise links, which have equal parameters). */
+  cvDeviance: number | null;
   /** Held-out RMSE of the expected answer. */
-  cvRmse: number;
+  cvRmse: number | null;
+  /** In-sample deviance per respondent (the noise stage's criterion). */
+  deviance?: number;
   chosen: boolean;
 }
 
@@ -93,7 +99,7 @@ export interface SearchResult extends ModelChoice {
   /** Information per respondent of one standardised slope (converts penalties to respondents' worth). */
   slopeInformation: number;
   /** Score statistics of the screened curves and interactions. */
-  screened: { curves: { attribute: number; statistic: number }[]; interactions: { a: number; b: number; statistic: number }[] };
+  screened: { curves: { attribute: number; statistic: number }[]; interactions: { a: number; b: number; statistic: number }[]; cutSpecific?: { statistic: number; df: number } };
 }
 
 /** The grouping candidates for the given levels (one or two columns, and their crossing). */
@@ -229,6 +235,8 @@ interface Scored {
   order: Uint32Array;
   cvDeviance: number;
   cvRmse: number;
+  /** Each subsample row's held-out deviance (rows in combo order, the same for every candidate of a search). */
+  rowDeviance: Float64Array;
   outOfFold: SearchResult['outOfFold'];
 }
 
@@ -277,10 +285,12 @@ function crossValidate(w: Work, { choice, fit, data, ids, order, layout: L }: Fi
   let deviance = 0;
   let sse = 0;
   let rows = 0;
+  const rowDeviance = new Float64Array(data.n);
   for (let f = 0; f < w.K; f++) {
     const train: RowFilter = { ids, exclude: f };
-    // Two warm-started Newton steps from the subsample's solution: the held-out deviance needs no more.
-    const foldFit = fitLatent(data, L, foldPen, { filter: train, start: fitted.fit.v, tolerance: 1e-5, maxIterations: 2, anchor, returnLast: true });
+    // Warm-started Newton steps from the subsample's solution (one is the classic one-step
+    // approximation to refitting; the held-out deviance needs no more).
+    const foldFit = fitLatent(data, L, foldPen, { filter: train, start: fitted.fit.v, tolerance: 1e-5, maxIterations: FOLD_STEPS, anchor, returnLast: true });
     if (!foldFit.ok) return { failed: `${foldFit.detail} (cross-validation fold ${f + 1})` };
     const v = foldFit.fit.v;
     const heldOut: RowFilter = { ids, only: f };
@@ -298,6 +308,7 @@ function crossValidate(w: Work, { choice, fit, data, ids, order, layout: L }: Fi
         if (categories[c]! <= 6) det += probs[c]!;
       }
       const y = w.pop.ltr[order[i]!]!;
+      rowDeviance[i] = -2 * Math.log(Math.max(probs[data.category[i]!]!, 1e-300));
       sse += (y - expected) ** 2;
       rows++;
       const s = w.pop.segment[order[i]!]!;
@@ -315,6 +326,7 @@ function crossValidate(w: Work, { choice, fit, data, ids, order, layout: L }: Fi
     order,
     cvDeviance: deviance / Math.max(rows, 1),
     cvRmse: Math.sqrt(sse / Math.max(rows, 1)),
+    rowDeviance,
     outOfFold,
   };
 }
@@ -478,18 +490,23 @@ export function searchStructure(
   // pooling in respondents' worth.
   const shiftsOnly = { label: 'base', levels: levels.map((l) => ({ name: l.name, size: l.labels.length, intercepts: true, slopes: false })) };
   const links = options.link && options.link !== 'auto' ? [options.link] : LINKS;
-  let base: Scored | null = null;
+  // Every link has the same parameters, so the likelihood compares them fairly without folds.
+  let baseFit: Fitted | null = null;
   for (const link of links) {
-    const s = score(w, { link, structure: shiftsOnly, features: linear, ppo: false }, 0, false);
-    if ('failed' in s) {
-      if (links.length === 1) return { ok: false, detail: s.failed };
-      candidates.push({ stage: 'noise', label: `${link} (did not fit)`, cvDeviance: Number.NaN, cvRmse: Number.NaN, chosen: false });
+    const f = fitCandidate(w, { link, structure: shiftsOnly, features: linear, ppo: false }, 0, false);
+    if ('failed' in f) {
+      if (links.length === 1) return { ok: false, detail: f.failed };
+      candidates.push({ stage: 'noise', label: `${link} (did not fit)`, deviance: Number.NaN, cvDeviance: null, cvRmse: null, chosen: false });
       continue;
     }
-    candidates.push({ stage: 'noise', label: link, cvDeviance: s.cvDeviance, cvRmse: s.cvRmse, chosen: false });
-    if (!base || s.cvDeviance < base.cvDeviance) base = s;
+    const deviance = (-2 * f.fit.logLik) / Math.max(f.fit.rows, 1);
+    candidates.push({ stage: 'noise', label: link, deviance, cvDeviance: null, cvRmse: null, chosen: false });
+    if (!baseFit || f.fit.logLik > baseFit.fit.logLik) baseFit = f;
   }
-  if (!base) return { ok: false, detail: 'The driver model could not be fitted with any noise distribution.' };
+  if (!baseFit) return { ok: false, detail: 'The driver model could not be fitted with any noise distribution.' };
+  const baseScored = crossValidate(w, baseFit);
+  if ('failed' in baseScored) return { ok: false, detail: baseScored.failed };
+  const base: Scored = baseScored;
   const link = base.choice.link;
   candidates.find((c) => c.stage === 'noise' && c.label === link)!.chosen = true;
   const baseChoice = { link, structure: shiftsOnly, features: linear, ppo: false };
@@ -504,17 +521,18 @@ export function searchStructure(
   // --- 1. Structure -----------------------------------------------------------------------------------
   const structures = structureCandidates(levels).filter((s) => !options.structure || s.label === options.structure);
   if (structures.length === 0) return { ok: false, detail: `No structure '${options.structure}' for these grouping columns; candidates are ${structureCandidates(levels).map((s) => `'${s.label}'`).join(', ')}.` };
-  let best: Scored | null = null;
+  const scoredStructures: Scored[] = [];
   const first: Candidate[] = [];
   for (const structure of structures) {
     const s = structure.label === 'shifts' || structure.label === 'overall' ? { ...base, choice: { ...base.choice, structure } } : score(w, { link, structure, features: linear, ppo: false }, slopePenalty, fixedSlopes, { fit: base!.fit, layout: baseLayout });
     if ('failed' in s) return { ok: false, detail: s.failed };
     first.push({ stage: 'structure', label: structure.label, cvDeviance: s.cvDeviance, cvRmse: s.cvRmse, chosen: false });
-    if (!best || s.cvDeviance < best.cvDeviance) best = s;
+    scoredStructures.push(s);
   }
-  first.find((c) => c.label === best!.choice.structure.label)!.chosen = true;
+  const best = simplestWithinOneSe(scoredStructures, structures);
+  first.find((c) => c.label === best.choice.structure.label)!.chosen = true;
   candidates.push(...first);
-  let current = best!;
+  let current = best;
 
   // Tries a richer model; keeps it when it lowers the held-out deviance.
   const attempt = (stage: Candidate['stage'], label: string, choice: Omit<ModelChoice, 'penalties'>): void => {
@@ -599,7 +617,12 @@ export function searchStructure(
   }
 
   // --- 4. Cut-specific slopes -------------------------------------------------------------------------
-  if (options.cutSpecific !== false && upperFrom > 0 && upperFrom < C - 1) attempt('cut-specific', 'cut-specific slopes (detractor and promoter cuts)', { ...current.choice, ppo: true });
+  if (options.cutSpecific !== false && options.cutSpecific !== true && upperFrom > 0 && upperFrom < C - 1) {
+    const statistic = cutSpecificStatistic(w, current);
+    screened.cutSpecific = { statistic, df: k };
+    if (logChiSquareSurvival(statistic, k) < LOG_SCREEN) attempt('cut-specific', 'cut-specific slopes (detractor and promoter cuts)', { ...current.choice, ppo: true });
+    else candidates.push({ stage: 'cut-specific', label: `cut-specific slopes: not tried (score test χ²(${k}) = ${statistic.toFixed(1)})`, cvDeviance: null, cvRmse: null, chosen: false });
+  }
   if (options.cutSpecific === true && !current.choice.ppo) {
     // Asked for: fitted even when cross-validation would not have kept it.
     const forced = score(w, { ...current.choice, ppo: true }, slopePenalty, fixedSlopes, { fit: current.fit, layout: layoutOf(w, current.choice) });
@@ -636,9 +659,62 @@ function shapeLabel(pop: Population, f: FeatureSpec, prefix = ''): string {
 export function logChiSquareSurvival(x: number, df: number): number {
   if (!(x > 0)) return 0;
   if (df === 2) return -x / 2;
-  if (df !== 1) throw new Error(`χ² survival for df ${df} is not needed here`);
-  const z = Math.sqrt(x);
-  if (z < 30) return Math.log(2 * normalCdf(-z));
+  if (df === 1) return Math.log(2) + logNormalUpper(Math.sqrt(x));
+  // Wilson–Hilferty: (χ²/df)^⅓ is nearly normal (ample for a screening threshold).
+  const h = 2 / (9 * df);
+  return logNormalUpper((Math.cbrt(x / df) - (1 - h)) / Math.sqrt(h));
+}
+
+/** log P(Z > z) for a standard normal Z, without underflow in the far tail. */
+function logNormalUpper(z: number): number {
+  if (z < 30) return Math.log(normalCdf(-z));
   // Mills ratio: P(Z > z) ≈ φ(z)/z · (1 − 1/z² + 3/z⁴).
-  return Math.log(2) - x / 2 - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log(1 - 1 / x + 3 / (x * x));
+  const z2 = z * z;
+  return -z2 / 2 - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log(1 - 1 / z2 + 3 / (z2 * z2));
+}
+
+/**
+ * The score statistic for cut-specific slopes at a fitted proportional-odds model: gᵀ I⁻¹ g at
+ * ω = 0, with I the full information, so it is efficient against every other parameter (one pass
+ * over the rows instead of a fit; the fit is tried only when this says the cuts differ).
+ */
+function cutSpecificStatistic(w: Work, at: Scored): number {
+  const L0 = layoutOf(w, at.choice);
+  const L = layoutOf(w, { ...at.choice, ppo: true });
+  const v = carry(L0, at.fit.v, L);
+  const pen = penaltyVector(L, { ...at.choice.penalties, omega: 0, threshold: 0 });
+  const ev = evaluateLatent(at.data, L, v, pen, undefined, true);
+  const factor = cholesky(ev.info, L.P);
+  if (!factor) return Number.POSITIVE_INFINITY;
+  const x = choleskySolve(factor, L.P, ev.grad);
+  let stat = 0;
+  for (let q = 0; q < L.P; q++) stat += ev.grad[q]! * x[q]!;
+  return stat;
+}
+
+/**
+ * The one-standard-error rule: the structure with the fewest slope departures whose held-out
+ * deviance is within one standard error of the best one's (the error of the paired per-respondent
+ * difference). Cross-validation scores differ by noise too; a richer structure must earn its place,
+ * so a wave without role differences keeps the simple one.
+ */
+function simplestWithinOneSe(scored: readonly Scored[], structures: readonly Structure[]): Scored {
+  let best = 0;
+  for (let i = 1; i < scored.length; i++) if (scored[i]!.cvDeviance < scored[best]!.cvDeviance) best = i;
+  const complexity = (s: Structure): number => s.levels.reduce((n, l) => n + (l.slopes ? l.size : 0), 0);
+  const byComplexity = scored.map((_, i) => i).sort((a, b) => complexity(structures[a]!) - complexity(structures[b]!) || a - b);
+  const b = scored[best]!.rowDeviance;
+  for (const i of byComplexity) {
+    if (i === best) return scored[i]!;
+    const d = scored[i]!.rowDeviance;
+    const n = d.length;
+    let mean = 0;
+    for (let r = 0; r < n; r++) mean += d[r]! - b[r]!;
+    mean /= n;
+    let ss = 0;
+    for (let r = 0; r < n; r++) ss += (d[r]! - b[r]! - mean) ** 2;
+    const se = Math.sqrt(ss / Math.max(n - 1, 1) / n);
+    if (mean <= se) return scored[i]!;
+  }
+  return scored[best]!;
 }
