@@ -88,9 +88,15 @@ describe('fitting a model within the request', () => {
   });
 
   it('answers 201 with the ready model: fit, segments, importance and calibration', () => {
-    expect(model).toMatchObject({ datasetId: dataset.id, status: 'ready', problem: null, segmentBy: 'segment' });
+    // The ordinal model groups by segment and role unless told otherwise.
+    expect(model).toMatchObject({ datasetId: dataset.id, status: 'ready', problem: null, segmentBy: ['segment', 'role'] });
     expect(model.id).toMatch(/^mdl_[0-9a-z]{26}$/);
-    expect(model.request).toEqual({ datasetId: dataset.id, segmentBy: 'segment', method: 'auto', options: { folds: 5, seed: 1, minSegmentSize: 10 } });
+    // The request as understood, defaults filled in (segmentBy stays absent: it depends on the method).
+    expect(model.request).toEqual({
+      datasetId: dataset.id,
+      method: 'auto',
+      options: { folds: 5, seed: 1, minSegmentSize: 10, curves: 'auto', interactions: 'auto', cutSpecific: 'auto', noise: 'auto' },
+    });
     expect(model.fit.coefficients.map((c: { attribute: string }) => c.attribute)).toEqual(DEMO_ATTRIBUTES.map((a) => a.name));
     expect(Object.keys(model.segments).sort()).toEqual(['enterprise', 'mid_market', 'smb']);
     expect(model.importance).toHaveLength(DEMO_ATTRIBUTES.length);

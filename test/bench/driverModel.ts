@@ -1,7 +1,8 @@
 /**
  * Driver-model speed: building the population, fitting (least squares with pooled segments, and the
- * NPS-aware ordinal model with its structure chosen by cross-validation) and a what-if, on
- * generated waves of 100,000 and 1,000,000 respondents × 20 attributes in three segments.
+ * NPS-aware ordinal model with the whole `auto` search: noise, segment × role structures, curves,
+ * interactions, cut-specific slopes) and a what-if, on generated waves of 200,000 and 1,000,000
+ * respondents × 20 attributes in three segments and three roles.
  */
 import type { Attribute, RespondentColumns } from '../../model/dataset.js';
 import { ModelRequestSchema, type WhatIf } from '../../model/drivers/contract.js';
@@ -68,6 +69,8 @@ export interface DriverModelBench {
   ordinalStructure: string;
   whatIfMs: number[];
   whatIfLift: number;
+  /** Resident memory of the process after the ordinal fit, MB (the population and the model included). */
+  rssMb: number;
 }
 
 export function benchDriverModel(n: number, k = 20): DriverModelBench {
@@ -85,6 +88,7 @@ export function benchDriverModel(n: number, k = 20): DriverModelBench {
   t = performance.now();
   const ordinal = fitDriverModel(pop, ModelRequestSchema.parse({ datasetId: 'bench' }));
   const ordinalMs = performance.now() - t;
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
   if (!ordinal.ok) throw new Error(ordinal.detail);
   const whatIf: WhatIf = { changes: [{ attribute: 'a03', op: 'add', value: 1 }, { attribute: 'a07', op: 'closeGap', value: 0.3 }] };
   const whatIfMs: number[] = [];
@@ -96,9 +100,11 @@ export function benchDriverModel(n: number, k = 20): DriverModelBench {
     if (!p.ok) throw new Error(p.detail);
     lift = p.result.nps.lift;
   }
-  return { rows: n, k, populationMs, olsMs, ordinalMs, ordinalStructure: String(ordinal.model.structure.chosen), whatIfMs, whatIfLift: lift };
+  const st = ordinal.model.structure as { chosen?: string; curves?: string[]; interactions?: string[][]; cutSpecific?: boolean };
+  const structure = `${st.chosen}${st.curves?.length ? ` + ${st.curves.length} curves` : ''}${st.interactions?.length ? ` + ${st.interactions.length} interactions` : ''}${st.cutSpecific ? ' + cut-specific' : ''}`;
+  return { rows: n, k, populationMs, olsMs, ordinalMs, ordinalStructure: structure, whatIfMs, whatIfLift: lift, rssMb };
 }
 
 if (process.argv[1]?.endsWith('driverModel.ts')) {
-  for (const n of [100_000, Number(process.env.BENCH_ROWS_LARGE ?? 1_000_000)]) console.log(JSON.stringify(benchDriverModel(n)));
+  for (const n of [200_000, Number(process.env.BENCH_ROWS_LARGE ?? 1_000_000)]) console.log(JSON.stringify(benchDriverModel(n)));
 }

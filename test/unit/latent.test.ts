@@ -147,3 +147,30 @@ describe('curved and cut-specific fits, against the independent numpy/scipy fits
       expect(relative(logLik, f.logLik)).toBeLessThan(1e-9);
     });
 });
+
+describe('pooling strengths by empirical Bayes against cross-validation', () => {
+  test('the evidence’s per-level pooling scores at least as well out of fold as the best single pooling strength a cross-validation grid finds, and sits within a factor of ten of it', async () => {
+    const { familyWave, ROLES } = await import('../support/truthFamily.js');
+    const { buildPopulation } = await import('../../model/drivers/population.js');
+    const { fitDriverModel } = await import('../../model/drivers/driverModel.js');
+    const { ModelRequestSchema } = await import('../../model/drivers/contract.js');
+    const wave = familyWave(301, 12_000, ROLES);
+    const built = buildPopulation(wave.attributes, [wave.columns], { segmentBy: ['segment', 'role'] });
+    if (!built.ok) throw new Error(built.detail);
+    const fit = (pooling?: number): { cv: number; worth: number[] } => {
+      const options = { structure: 'segment × role', noise: 'probit', curves: 'none', interactions: 'none', cutSpecific: false, ...(pooling !== undefined ? { pooling } : {}) };
+      const r = fitDriverModel(built.population, ModelRequestSchema.parse({ datasetId: 'x', segmentBy: ['segment', 'role'], options }));
+      if (!r.ok) throw new Error(r.detail);
+      const s = r.model.structure as { candidates: { stage: string; cvDeviance: number }[]; pooling: { slopes: { respondentsWorth: number } | null }[] };
+      return { cv: s.candidates.find((c) => c.stage === 'structure')!.cvDeviance, worth: s.pooling.flatMap((p) => (p.slopes ? [p.slopes.respondentsWorth] : [])) };
+    };
+    const evidence = fit();
+    const grid = [30, 100, 300, 1000, 3000, 10_000, 30_000].map((w) => ({ w, cv: fit(w).cv }));
+    const best = grid.reduce((a, b) => (b.cv < a.cv ? b : a));
+    console.log('EB respondents’ worth per level', evidence.worth.map((w) => w.toFixed(0)).join(', '), 'cv', evidence.cv.toFixed(5), '| grid', grid.map((g) => `${g.w}: ${g.cv.toFixed(5)}`).join(', '));
+    expect(evidence.cv).toBeLessThanOrEqual(best.cv + 2e-4);
+    const geometric = Math.exp(evidence.worth.reduce((a, w) => a + Math.log(w), 0) / evidence.worth.length);
+    expect(geometric).toBeGreaterThan(best.w / 10);
+    expect(geometric).toBeLessThan(best.w * 10);
+  }, 120_000);
+});
