@@ -4,7 +4,7 @@
  * installs it (`.ci/run`), and a dashboard that was never opened is not a tested dashboard.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Where distributions put Chromium; `CHROMIUM_PATH` names another build (e.g. Google Chrome). */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -64,4 +64,38 @@ export async function loopbackContext(browser: Browser, options: Parameters<Brow
     return route.abort('blockedbyclient');
   });
   return { context, blocked };
+}
+
+/** A page under watch: what it could not reach, its errors, and its Content-Security-Policy violations. */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Requests to other hosts, aborted (see {@link loopbackContext}). */
+  blocked: string[];
+  /** Uncaught errors and console errors, as they happen. */
+  problems: string[];
+  /** Every CSP violation so far, as `"<directive> <blocked URI>"`. */
+  violations: () => Promise<string[]>;
+}
+
+/**
+ * A page in a fresh loopback-only context that records its errors and every CSP violation from
+ * before any of its own scripts run (an init script is the browser's, not the page's, so the
+ * policy allows it). Close `context` when done.
+ */
+export async function watchedPage(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<WatchedPage> {
+  const { context, blocked } = await loopbackContext(browser, options);
+  await context.addInitScript(() => {
+    const g = globalThis as unknown as { __violations: string[]; document: { addEventListener(type: string, fn: (e: { violatedDirective: string; blockedURI: string }) => void): void } };
+    g.__violations = [];
+    g.document.addEventListener('securitypolicyviolation', (e) => g.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  const violations = (): Promise<string[]> => page.evaluate(() => (globalThis as unknown as { __violations: string[] }).__violations);
+  return { context, page, blocked, problems, violations };
 }

@@ -20,10 +20,10 @@ import type { ScenarioForecastRequested } from '../../events/contracts.js';
 import { ScenarioService } from '../../functions/app/scenarios/service.js';
 import { IdempotencyStore } from '../../functions/store/idempotency.js';
 import { createTestLiftcast, type TestLiftcast } from '../support/liftcast.js';
-import { launchChromium, loopbackContext } from './chromium.js';
+import { launchChromium, loopbackContext, watchedPage } from './chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const CHARTS = ['chart-importance', 'chart-matrix', 'chart-waterfall', 'chart-roi', 'chart-frontier'] as const;
+const CHARTS = ['chart-importance', 'chart-matrix', 'chart-curves', 'chart-drivers', 'chart-waterfall', 'chart-roi', 'chart-frontier'] as const;
 /** The demo wave's attributes and the demo scenario's initiatives. */
 const ATTRIBUTES = 9;
 const INITIATIVES = 7;
@@ -143,13 +143,7 @@ describe('the dashboard in headless Chromium', () => {
     { timeout: 180_000 },
     async () => {
       // Prepare
-      const { context, blocked } = await loopbackContext(await browser(), { viewport: { width: 1440, height: 900 } });
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-      });
+      const { context, page, blocked, problems, violations } = await watchedPage(await browser(), { viewport: { width: 1440, height: 900 } });
 
       // Act: open the link npm start prints
       await page.goto(`${base}/dashboard#token=${encodeURIComponent(token)}`);
@@ -170,6 +164,7 @@ describe('the dashboard in headless Chromium', () => {
       expect(charts['chart-importance']!.labels).toBe(ATTRIBUTES);
       expect(charts['chart-importance']!.datasets.reduce((s, d) => s + d.points, 0)).toBe(ATTRIBUTES);
       expect(charts['chart-matrix']!.datasets.reduce((s, d) => s + d.points, 0)).toBe(ATTRIBUTES);
+      expect(charts['chart-drivers']!.labels).toBe(ATTRIBUTES);
       // baseline, seven initiatives, the overlap bar and the portfolio
       expect(charts['chart-waterfall']!.datasets[0]!.points).toBe(INITIATIVES + 3);
       expect(charts['chart-roi']!.datasets).toHaveLength(INITIATIVES);
@@ -252,6 +247,7 @@ describe('the dashboard in headless Chromium', () => {
 
       expect(blocked, 'requests to other hosts').toEqual([]);
       expect(problems).toEqual([]);
+      expect(await violations(), 'Content-Security-Policy violations').toEqual([]);
       await context.close();
     },
   );
@@ -354,5 +350,120 @@ describe('the dashboard in headless Chromium', () => {
     expect(blocked).toEqual([]);
     await context.close();
     await new Promise<void>((resolve) => server2.close(() => resolve()));
+  });
+
+  /** What the demo model's document says, from the API: the page must show the same. */
+  async function demoModel(): Promise<{ id: string; curves: { attribute: string; curved: boolean; points: unknown[] }[]; drivers: { attribute: string; leavingDetractor: number; becomingPromoter: number }[]; structure: { chosen: string } }> {
+    const s = await lc.request('GET', `/v1/scenarios/${scenarioId}`, { token });
+    const modelId = ((await s.json()) as { scenario: { modelId: string } }).scenario.modelId;
+    const m = await lc.request('GET', `/v1/models/${modelId}`, { token });
+    expect(m.status).toBe(200);
+    return { id: modelId, ...(await m.json()) };
+  }
+
+  const attributesOf = (page: Page, selector: string): Promise<(string | null)[]> =>
+    page.locator(selector).evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(n: string): string | null }).getAttribute('data-attribute')));
+
+  it('draws the demo model’s effect curves and its detractor and promoter drivers under the CSP, and redraws on each picker', { timeout: 120_000 }, async () => {
+    // Prepare
+    const model = await demoModel();
+    expect(model.curves).toHaveLength(ATTRIBUTES);
+    const { context, page, blocked, problems, violations } = await watchedPage(await browser(), { viewport: { width: 1440, height: 900 } });
+
+    // Act
+    await page.goto(`${base}/dashboard#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector('body[data-status="ready"]', { timeout: 90_000 });
+
+    // Assess: one option per attribute, curved ones first; the first one's curve is drawn with its band
+    const options = await page.locator('#curve-attribute option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    const curved = new Set(model.curves.filter((c) => c.curved).map((c) => c.attribute));
+    expect([...options].sort()).toEqual(model.curves.map((c) => c.attribute).sort());
+    expect(options.slice(0, curved.size).every((o) => curved.has(o))).toBe(true);
+    const curves = (await chartSummaries(page)).find((c) => c.id === 'chart-curves')!;
+    expect(curves.type).toBe('line');
+    expect(curves.datasets.map((d) => d.points)).toEqual([11, 11, 11]); // the band's two bounds and the effect, at 0–10
+    const first = model.curves.find((c) => c.attribute === options[0])!;
+    expect(curves.datasets[2]!.label).toMatch(first.curved ? /knots/ : /straight/);
+    // … with its text alternative: the caption, also the canvas's label, and the points as a table
+    const caption = (await page.textContent('#curves-caption'))!;
+    expect(caption).toMatch(first.curved ? /curved/ : /a straight line/);
+    expect(await page.getAttribute('#chart-curves', 'aria-label')).toContain(caption);
+    expect(await page.locator('#curves-rows tr').count()).toBe(first.points.length);
+    expect(await page.isHidden('#curves-unavailable')).toBe(true);
+
+    // Act: another attribute
+    const second = options[1]!;
+    await page.selectOption('#curve-attribute', second);
+
+    // Assess: its curve, its caption
+    const label = await page.locator(`#curve-attribute option[value="${second}"]`).textContent();
+    await expect.poll(() => page.textContent('#curves-caption')).toContain(label!.replace(' (curved)', ''));
+    expect(await page.textContent('#curves-caption')).not.toBe(caption);
+
+    // Assess: the drivers, as the API's figures sort them (detractors moved, then promoters made)
+    const byDetractors = [...model.drivers].sort((a, b) => b.leavingDetractor - a.leavingDetractor || b.becomingPromoter - a.becomingPromoter).map((d) => d.attribute);
+    const byPromoters = [...model.drivers].sort((a, b) => b.becomingPromoter - a.becomingPromoter || b.leavingDetractor - a.leavingDetractor).map((d) => d.attribute);
+    const drivers = (await chartSummaries(page)).find((c) => c.id === 'chart-drivers')!;
+    expect(drivers.type).toBe('bar');
+    expect(drivers.datasets.map((d) => d.points)).toEqual([ATTRIBUTES, ATTRIBUTES]);
+    expect(await attributesOf(page, '#drivers-rows tr')).toEqual(byDetractors);
+    expect(await page.getAttribute('#chart-drivers', 'aria-label')).toMatch(/moves the most detractors/);
+
+    // Act
+    await page.selectOption('#drivers-sort', 'becomingPromoter');
+
+    // Assess
+    expect(await attributesOf(page, '#drivers-rows tr')).toEqual(byPromoters);
+
+    // Assess: how the model was chosen, with the chosen structure marked
+    expect(await page.textContent('#choice .choice-summary')).toContain(model.structure.chosen);
+    const chosen = await page.locator('#choice li[data-chosen="true"] .candidate').allTextContents();
+    expect(chosen).toContain(model.structure.chosen);
+    expect(await page.locator('#choice .stage[data-stage="interactions"]').count()).toBe(1);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('#card-curves').screenshot({ path: `${ARTIFACTS}dashboard-curves.png` });
+    await page.locator('#card-drivers').screenshot({ path: `${ARTIFACTS}dashboard-drivers.png` });
+    await page.locator('#card-choice').screenshot({ path: `${ARTIFACTS}dashboard-choice.png` });
+    expect(await violations()).toEqual([]);
+    expect(blocked).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says the curves, drivers and model choice are not available for a linear model, and draws its other panels', { timeout: 120_000 }, async () => {
+    // Prepare: the demo scenario on an OLS model of the same wave (the newest scenario, so the one the page opens)
+    const tenant = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { tenant: string }).tenant;
+    const ordinal = await lc.models.service.get(tenant, (await demoModel()).id);
+    const ols = await lc.models.service.create(tenant, ModelRequestSchema.parse({ datasetId: ordinal.datasetId, method: 'ols', segmentBy: 'segment' }));
+    expect(ols.status).toBe(201);
+    const { scenario } = await lc.scenarios.service.create(tenant, ScenarioInputSchema.parse({ ...demoScenario(ols.model.id), name: 'On a linear model' }));
+    const { context, page, blocked, problems, violations } = await watchedPage(await browser(), { viewport: { width: 1280, height: 800 } });
+
+    try {
+      // Act
+      await page.goto(`${base}/dashboard#token=${encodeURIComponent(token)}`);
+      await page.waitForSelector('body[data-status="ready"]', { timeout: 90_000 });
+
+      // Assess: each detail card says why, with no chart left on it; the importance bars are drawn
+      expect(await page.locator('#scenario').inputValue()).toBe(scenario.id);
+      for (const detail of ['curves', 'drivers', 'choice']) {
+        expect(await page.isVisible(`#${detail}-unavailable`), detail).toBe(true);
+        expect(await page.textContent(`#${detail}-unavailable`), detail).toMatch(/^Not available for this model/);
+        expect(await page.isHidden(`#${detail}-body`), detail).toBe(true);
+      }
+      expect(await page.textContent('#curves-unavailable')).toContain('ols');
+      expect(await page.isHidden('#curve-picker')).toBe(true);
+      const charts = Object.fromEntries((await chartSummaries(page)).map((c) => [c.id, c]));
+      expect(charts['chart-curves']!.type).toBeNull();
+      expect(charts['chart-drivers']!.type).toBeNull();
+      expect(charts['chart-importance']!.labels).toBe(ATTRIBUTES);
+      expect(await violations()).toEqual([]);
+      expect(blocked).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await lc.scenarios.service.delete(tenant, scenario.id);
+    }
   });
 });

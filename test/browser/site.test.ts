@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFromObjects } from '../../model/dataset.js';
 import { demoWave } from '../../model/demo.js';
@@ -24,7 +24,7 @@ import { buildSite, SECURITY_HEADERS, SITE_PAGES, writeSite } from '../../functi
 import { demoScenario } from '../../functions/local/demoScenario.js';
 import { API_PATH_PATTERNS, pageRewriteCode } from '../../infra/site.js';
 import { createTestLiftcast, type TestLiftcast } from '../support/liftcast.js';
-import { launchChromium, loopbackContext } from './chromium.js';
+import { launchChromium, watchedPage } from './chromium.js';
 
 /** Content types as the deployment's `aws s3 sync` sets them, by extension. */
 const S3_TYPES = new Map([
@@ -99,21 +99,9 @@ describe('the static site from its files, behind a stand-in for CloudFront', () 
 
   /** A page that records errors and every Content-Security-Policy violation. */
   async function openPage(path: string) {
-    const { context, blocked } = await loopbackContext(await browser(), { viewport: { width: 1280, height: 800 } });
-    await context.addInitScript(() => {
-      const g = globalThis as unknown as { __violations: string[]; document: { addEventListener(type: string, fn: (e: { violatedDirective: string; blockedURI: string }) => void): void } };
-      g.__violations = [];
-      g.document.addEventListener('securitypolicyviolation', (e) => g.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    const response = await page.goto(`${base}${path}`);
-    const violations = (p: Page) => p.evaluate(() => (globalThis as unknown as { __violations: string[] }).__violations);
-    return { context, page, response, blocked, problems, violations: () => violations(page) };
+    const watched = await watchedPage(await browser(), { viewport: { width: 1280, height: 800 } });
+    const response = await watched.page.goto(`${base}${path}`);
+    return { ...watched, response };
   }
 
   it('answers the pages from their files and a path that is no file as S3 does', async () => {

@@ -95,7 +95,49 @@ export interface ImportanceEntry {
   performance: number;
 }
 
-/** `GET /v1/models/{id}`. */
+/** One scale point of an effect curve: the latent effect there, relative to the attribute's mean rating. */
+export interface CurvePoint {
+  rating: number;
+  effect: number;
+  /** 95 % interval. */
+  interval: Interval;
+}
+
+/** An attribute's effect curve (ordinal models since version 2). */
+export interface EffectCurve {
+  attribute: string;
+  /** `false`: a straight line (the data did not support a bend). */
+  curved: boolean;
+  /** Where the slope may change, on the attribute's own scale. */
+  knots: number[];
+  points: CurvePoint[];
+}
+
+/** What a +1 point change on one attribute does at each NPS cut (ordinal models since version 2). */
+export interface CutDriver {
+  attribute: string;
+  /** Share (0–1) of today's detractors who stop being detractors. */
+  leavingDetractor: number;
+  /** Share (0–1) of today's non-promoters who become promoters. */
+  becomingPromoter: number;
+  /** Share of the attributes' total `leavingDetractor`. */
+  detractorShare: number;
+  /** Share of the attributes' total `becomingPromoter`. */
+  promoterShare: number;
+}
+
+/** A pairwise interaction the model kept, on the latent scale. */
+export interface Interaction {
+  attributes: readonly [string, string];
+  estimate: number;
+  stdError: number;
+}
+
+/**
+ * `GET /v1/models/{id}`. `curves`, `drivers` and `interactions` are absent from linear models and
+ * from ordinal documents stored before version 2; `structure` is free-form (its shape differs by
+ * method and version), so it is read field by field (modelChoice.ts).
+ */
 export interface DriverModel {
   status: string;
   method?: string;
@@ -103,6 +145,10 @@ export interface DriverModel {
   fit?: { r2: number };
   attributes?: { name: string; kind: string; scale: Interval }[];
   importance?: ImportanceEntry[];
+  structure?: Readonly<Record<string, unknown>>;
+  curves?: EffectCurve[];
+  drivers?: CutDriver[];
+  interactions?: Interaction[];
 }
 
 /** `GET /v1/datasets/{id}`: only the attribute labels matter here. */

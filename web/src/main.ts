@@ -5,7 +5,8 @@
  *
  * - `GET /v1/scenarios` → the scenario picker (the one last opened in this tab, else the first);
  * - `GET /v1/scenarios/{id}`, `…/forecast` → headline figures, NPS waterfall, ROI × cost bubbles;
- * - `GET /v1/models/{modelId}` (+ its dataset for attribute labels) → importance bars, priority matrix;
+ * - `GET /v1/models/{modelId}` (+ its dataset for attribute labels) → importance bars, priority matrix,
+ *   effect curves, detractor vs promoter drivers, how the model was chosen;
  * - `GET /v1/scenarios/{id}/ranking?by=…&segment=…` → the ranked table (a header click re-fetches);
  * - `POST /v1/scenarios/{id}/optimize` → the efficient frontier (whole budget range) and the
  *   selection at the slider's budget, highlighted in the table, the bubbles and the frontier.
@@ -20,6 +21,7 @@ import type { Dashboard } from './dashboard.js';
 import { loadedChartLib } from './charts/lib.js';
 import { chartOn, setUpCharts } from './charts/setup.js';
 import { byId, setStatus } from './dom.js';
+import { wireModelDetails } from './panels/modelDetails.js';
 import { loadOptimizer, optimize, showBudget } from './panels/optimizer.js';
 import { loadRanking } from './panels/ranking.js';
 import { loadScenario, start } from './scenario.js';
@@ -67,6 +69,7 @@ function wire(d: Dashboard): void {
     state.objective = objective.value;
     loadOptimizer(d).catch(shown);
   });
+  wireModelDetails(d);
   const slider = byId('budget', HTMLInputElement);
   slider.addEventListener('input', () => {
     state.budget = Number(slider.value);

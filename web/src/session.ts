@@ -6,6 +6,7 @@
 import type { Dashboard } from './dashboard.js';
 import { destroyCharts } from './charts/setup.js';
 import { byId, setStatus } from './dom.js';
+import { clearModelDetails } from './panels/modelDetails.js';
 import { tokenInFragment } from './token.js';
 
 export const TOKEN_KEY = 'liftcast.dashboard.token';
@@ -26,6 +27,7 @@ export function tokenFromLink(): string | null {
 /** The sign-in form, with `message` (why the last token was refused) above it. */
 export function showSignIn(d: Dashboard, message: string | null): void {
   destroyCharts(d.chart);
+  clearModelDetails();
   byId('content').hidden = true;
   byId('scenario-picker').hidden = true;
   byId('session').hidden = true;

@@ -22,6 +22,7 @@ import type {
   ScenarioSummary,
   ScenarioVersion,
 } from './contract.js';
+import type { CutSort } from './cutDrivers.js';
 import { money, years } from './format.js';
 import { PALETTE } from './theme.js';
 
@@ -57,6 +58,12 @@ export interface DashboardState {
   scenario: ScenarioVersion | null;
   forecast: Forecast | null;
   model: DriverModel | null;
+  /** The model's dataset's attribute labels, by attribute name (empty when the dataset could not be read). */
+  labels: Map<string, string>;
+  /** The attribute the effect-curve chart shows (kept across scenarios while the model has it). */
+  curveAttribute: string | null;
+  /** What the detractor/promoter driver bars are sorted by. */
+  cutSort: CutSort;
   currency: string;
   /** Colour of each initiative, by id, in forecast order (the bars, bubbles, table and selection agree). */
   colours: Map<string, string>;
@@ -80,7 +87,7 @@ export interface DashboardState {
   debounce: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** The state before sign-in: ranked by ROI, optimising net value, all accounts. */
+/** The state before sign-in: ranked by ROI, optimising net value, all accounts, drivers sorted by detractors moved. */
 export function initialState(): DashboardState {
   return {
     token: null,
@@ -89,6 +96,9 @@ export function initialState(): DashboardState {
     scenario: null,
     forecast: null,
     model: null,
+    labels: new Map(),
+    curveAttribute: null,
+    cutSort: 'leavingDetractor',
     currency: 'USD',
     colours: new Map(),
     byId: new Map(),

@@ -9,3 +9,7 @@ export const TOTAL_COLOUR = '#3b4a5e';
 export const OVERLAP_COLOUR = '#aab1bd';
 export const ACCENT = '#2f5d8a';
 export const GRID = 'rgba(31,36,48,0.08)';
+/** Detractor drivers: the share of today's detractors a change lifts out of detractor. */
+export const DETRACTOR_COLOUR = '#e15759';
+/** Promoter drivers: the share of today's non-promoters a change makes promoters. */
+export const PROMOTER_COLOUR = '#59a14f';

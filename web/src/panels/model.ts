@@ -1,7 +1,9 @@
 /**
  * The driver model's panels: loads the scenario's model and its dataset's attribute labels, then
- * draws the importance bars and the priority matrix. Without labels (the dataset is gone or
- * unreadable) the attribute names are shown tidied up; only a refused token stops it.
+ * draws the importance bars, the priority matrix and the detail panels (effect curves, detractor
+ * and promoter drivers, how the model was chosen: panels/modelDetails.ts). Without labels (the
+ * dataset is gone or unreadable) the attribute names are shown tidied up; only a refused token
+ * stops it.
  */
 import { ApiError } from '../api.js';
 import type { Dashboard } from '../dashboard.js';
@@ -10,6 +12,10 @@ import { panelError } from '../dom.js';
 import { renderImportance, renderMatrix } from '../charts/importance.js';
 import { loaded } from '../state.js';
 import { renderFooter } from './footer.js';
+import { DETAIL_CARDS, renderModelDetails } from './modelDetails.js';
+
+/** Every card the model fills: a failed load says so in each. */
+const MODEL_CARDS = ['card-importance', 'card-matrix', ...DETAIL_CARDS] as const;
 
 /** Loads and draws the model panels for the load `ticket`; rejects when they could not be drawn. */
 export async function loadModel(d: Dashboard, ticket: number): Promise<void> {
@@ -29,16 +35,14 @@ export async function loadModel(d: Dashboard, ticket: number): Promise<void> {
     }
     if (!d.state.loads.isCurrent(ticket)) return;
     d.state.model = model;
-    panelError('card-importance', null);
-    panelError('card-matrix', null);
+    d.state.labels = labels;
+    for (const card of MODEL_CARDS) panelError(card, null);
     renderImportance(d, model, labels);
     renderMatrix(d, model, labels);
+    renderModelDetails(d);
     renderFooter(d);
   } catch (e) {
-    if (d.state.loads.isCurrent(ticket)) {
-      panelError('card-importance', e);
-      panelError('card-matrix', e);
-    }
+    if (d.state.loads.isCurrent(ticket)) for (const card of MODEL_CARDS) panelError(card, e);
     throw e;
   }
 }
