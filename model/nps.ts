@@ -14,8 +14,8 @@ export interface LoyaltyMix {
 
 /** Which loyalty group a 0–10 likelihood-to-recommend answer falls in. */
 export function loyaltyGroup(ltr: number): LoyaltyGroup {
-  if (ltr >= 9) return 'promoter';
-  if (ltr >= 7) return 'passive';
+  if (ltr >= PROMOTER_FROM) return 'promoter';
+  if (ltr > DETRACTOR_TO) return 'passive';
   return 'detractor';
 }
 
@@ -26,8 +26,8 @@ export function emptyMix(): LoyaltyMix {
 
 /** Adds one answer to a mix in place (hot path of dataset summaries). */
 export function addToMix(mix: LoyaltyMix, ltr: number): void {
-  if (ltr >= 9) mix.promoters++;
-  else if (ltr >= 7) mix.passives++;
+  if (ltr >= PROMOTER_FROM) mix.promoters++;
+  else if (ltr > DETRACTOR_TO) mix.passives++;
   else mix.detractors++;
 }
 
@@ -61,6 +61,16 @@ export function npsScore(mix: LoyaltyMix): number | null {
 /** The lowest promoter answer and the highest detractor answer: the two cuts NPS counts. */
 export const PROMOTER_FROM = 9;
 export const DETRACTOR_TO = 6;
+
+/** Whether an answer is a promoter's (9–10). */
+export function isPromoter(ltr: number): boolean {
+  return ltr >= PROMOTER_FROM;
+}
+
+/** Whether an answer is a detractor's (0–6). */
+export function isDetractor(ltr: number): boolean {
+  return ltr <= DETRACTOR_TO;
+}
 
 /** +1 for a promoter, −1 for a detractor, 0 for a passive: a respondent's contribution to NPS. */
 export function netOf(ltr: number): number {

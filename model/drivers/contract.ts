@@ -234,6 +234,14 @@ export const OrdinalParametersSchema = z.object({
   interactions: z.array(z.object({ a: z.number().int(), b: z.number().int(), coefficient: z.number() })),
   /** ω of every standardised rating at the promoter-side cuts, or null (proportional odds). */
   promoterShift: z.array(z.number()).nullable(),
+  /**
+   * Account-bootstrap replicates of the parameters, as deviations from the estimates (linearised;
+   * model/drivers/latent/replicates.ts), in this order: the thresholds; per cell and then the
+   * fallback, its intercept and its k standardised slopes; the curve coefficients (curve by curve)
+   * and the interactions; ω when present. Forecast intervals project them onto each lift's gradient.
+   * Absent on models fitted before intervals carried them.
+   */
+  replicates: z.array(z.array(z.number())).optional(),
 });
 export type OrdinalParameters = z.infer<typeof OrdinalParametersSchema>;
 

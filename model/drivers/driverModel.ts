@@ -11,6 +11,7 @@ import { fitOrdinalModel } from './ordinalModel.js';
 import type { Population } from './population.js';
 import { normalCdf } from '../stats/normal.js';
 import { keyed } from '../text.js';
+import { netOf } from '../nps.js';
 
 export { predictWhatIf } from './whatIf.js';
 
@@ -96,7 +97,7 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
       prom[s]! += 1 - normalCdf((8.5 - yhat) / p.sigma);
       det[s]! += normalCdf((6.5 - yhat) / p.sigma);
       const v = pop.ltr[i]!;
-      obs[s]! += (v >= 9 ? 1 : 0) - (v <= 6 ? 1 : 0);
+      obs[s]! += netOf(v);
       count[s]!++;
     }
     const calibration = pop.levels.segment.map((segment, s) => ({

@@ -7,7 +7,7 @@
  *   level's coefficients, each attribute's curve, the interactions, detractor and promoter drivers,
  *   calibration, and every candidate's score).
  */
-import { cutsOf } from '../nps.js';
+import { cutsOf, isDetractor, isPromoter } from '../nps.js';
 import { keyed } from '../text.js';
 import { groupColumns, type CurveSchema, type DriverSchema, type FitSummary, type LevelSummarySchema, type ModelFailure, type ModelRequest, type OrdinalParameters, type SegmentBy } from './contract.js';
 import { latentShifts, resolveEffects } from './effects.js';
@@ -17,6 +17,7 @@ import { comboCoefficients } from './latent/evaluate.js';
 import { fitLatent, type LatentFit } from './latent/fit.js';
 import { LatentLayout, penaltyVector } from './latent/layout.js';
 import { rowLatent } from './latent/predict.js';
+import { accountReplicates } from './latent/replicates.js';
 import { searchStructure, type SearchResult } from './latent/search.js';
 import type { Population } from './population.js';
 import type { z } from 'zod';
@@ -95,6 +96,9 @@ export function fitOrdinalModel(pop: Population, request: ModelRequest, segmentB
   const fit = final.fit;
 
   const parameters = parametersOf(pop, search, L, fit, data.comboCodes, levels, categories, std, upperFrom);
+  // --- Sampling variability: account-bootstrap replicates, for forecast intervals ----------------------
+  const deltas = accountReplicates(data, L, fit.v, fit.info, Uint32Array.from(order, (i) => pop.account[i]!), replicateCount(L.P), o.seed);
+  parameters.replicates = deltas.map((d) => replicateInCellForm(L, d, data.comboCodes));
   const doc = explain(pop, search, L, fit, data, order, levels, parameters, std);
   return {
     ok: true,
@@ -134,6 +138,25 @@ function combination(cov: Float64Array, P: number, terms: ReadonlyMap<number, nu
   let v = 0;
   for (const [p, wp] of terms) for (const [q, wq] of terms) v += wp * wq * cov[p * P + q]!;
   return Math.max(v, 0);
+}
+
+/** Replicates kept: 64, fewer for very large models (the document stays under its size limit). */
+function replicateCount(P: number): number {
+  return Math.max(24, Math.min(64, Math.floor(60_000 / Math.max(P, 1))));
+}
+
+/** A replicate (layout order) in the document's order — see `replicates` in ./contract.ts — to 4 significant digits. */
+function replicateInCellForm(L: LatentLayout, d: Float64Array, comboCodes: readonly Uint32Array[]): number[] {
+  const out: number[] = Array.from(d.subarray(0, L.T));
+  for (const codes of comboCodes) {
+    const { a, b } = comboCoefficients(L, d, codes);
+    out.push(a, ...b.subarray(0, L.k));
+  }
+  out.push(0);
+  for (let j = 0; j < L.k; j++) out.push(d[L.beta(j)]!);
+  for (let f = L.k; f < L.F; f++) out.push(d[L.beta(f)]!);
+  if (L.ppo) for (let a = 0; a < L.k; a++) out.push(d[L.omega(a)]!);
+  return out.map((x) => Number(x.toPrecision(4)));
 }
 
 /** The parameters of a combo's slope of rating j: β_j and every level's departure. */
@@ -360,8 +383,8 @@ function driversOf(pop: Population, parameters: OrdinalParameters): z.infer<type
   let detractors = 0;
   let nonPromoters = 0;
   for (const i of rows) {
-    if (pop.ltr[i]! <= 6) detractors++;
-    if (pop.ltr[i]! < 9) nonPromoters++;
+    if (isDetractor(pop.ltr[i]!)) detractors++;
+    if (!isPromoter(pop.ltr[i]!)) nonPromoters++;
   }
   const raw = pop.attributes.map((attr, j) => {
     const hi = attr.scale[1];
@@ -373,8 +396,8 @@ function driversOf(pop: Population, parameters: OrdinalParameters): z.infer<type
     let became = 0;
     for (let q = 0; q < rows.length; q++) {
       const y = pop.ltr[rows[q]!]!;
-      if (y <= 6) left += 1 - crossing.detractor[q]!;
-      if (y < 9) became += crossing.promoter[q]!;
+      if (isDetractor(y)) left += 1 - crossing.detractor[q]!;
+      if (!isPromoter(y)) became += crossing.promoter[q]!;
     }
     return { attribute: attr.name, leavingDetractor: detractors > 0 ? left / detractors : 0, becomingPromoter: nonPromoters > 0 ? became / nonPromoters : 0 };
   });

@@ -17,7 +17,7 @@
 import type { Change, DriverModel, ModelFailure, NpsChange, Target, WhatIf, WhatIfResult } from './contract.js';
 import { latentScores, latentShifts, resolveEffects, type Shifts } from './effects.js';
 import { linkValues, massBetween } from './latent/link.js';
-import { cutsOf } from '../nps.js';
+import { cutsOf, netOf } from '../nps.js';
 import type { Population } from './population.js';
 import { keyed } from '../text.js';
 
@@ -202,6 +202,21 @@ export interface Crossing {
   /** d P(promoter)/dΔ_U and d P(detractor)/dΔ_L, for the delta-method intervals of scenario forecasts. */
   dPromoter: Float64Array;
   dDetractor: Float64Array;
+  /**
+   * Ordinal models, when asked for: each probability's derivatives in the three noise-scale points
+   * it depends on — the answer's interval ends `lo` = θ_{c−1} − η and `hi` = θ_c − η, and its cut
+   * (θ_{8|9} − η − Δ for promoters, θ_{6|7} − η − Δ for detractors) — from which
+   * model/scenario/uncertainty.ts takes the gradient in every parameter. Zero where a probability is
+   * 0 or 1 for sure.
+   */
+  points?: { promoter: CrossingPoints; detractor: CrossingPoints };
+}
+
+/** ∂P/∂lo, ∂P/∂hi, ∂P/∂cut per row (see {@link Crossing.points}). */
+export interface CrossingPoints {
+  lo: Float64Array;
+  hi: Float64Array;
+  cut: Float64Array;
 }
 
 
@@ -212,7 +227,7 @@ export interface Crossing {
  * with cut-specific slopes the promoter cut reads the promoter-side score (η_U + Δ_U), the detractor
  * cut the detractor-side one (η_L + Δ_L), and the respondent's own noise bounds both.
  */
-export function crossingProbabilities(model: Pick<DriverModel, 'parameters'>, pop: Population, rows: Uint32Array, shifts: Shifts): Crossing {
+export function crossingProbabilities(model: Pick<DriverModel, 'parameters'>, pop: Population, rows: Uint32Array, shifts: Shifts, withPoints = false): Crossing {
   const m = rows.length;
   const promoter = new Float64Array(m);
   const detractor = new Float64Array(m);
@@ -244,6 +259,7 @@ export function crossingProbabilities(model: Pick<DriverModel, 'parameters'>, po
   const tP = promoterFrom > 0 ? promoterFrom - 1 : -1; // the passive|promoter cut
   const tD = detractorTo >= 0 && detractorTo < C - 1 ? detractorTo : -1; // the detractor|passive cut
   const link = params.link;
+  const points = withPoints ? { promoter: { lo: new Float64Array(m), hi: new Float64Array(m), cut: new Float64Array(m) }, detractor: { lo: new Float64Array(m), hi: new Float64Array(m), cut: new Float64Array(m) } } : undefined;
   // F, 1 − F, f, f′ at the interval's lower end (ev[0…3]), its upper end (ev[4…7]) and a cut (ev[8…11]).
   const ev = new Float64Array(12);
   for (let q = 0; q < m; q++) {
@@ -272,8 +288,15 @@ export function crossingProbabilities(model: Pick<DriverModel, 'parameters'>, po
       else if (t >= upper) promoter[q] = 0;
       else {
         linkValues(link, t, ev, 8);
-        promoter[q] = massBetween(ev, 8, ev, 4) / mass;
+        const P = massBetween(ev, 8, ev, 4) / mass;
+        promoter[q] = P;
         dPromoter[q] = ev[10]! / mass;
+        if (points) {
+          // P = (F(hi) − F(cut)) / (F(hi) − F(lo)).
+          points.promoter.hi[q] = (ev[6]! * (1 - P)) / mass;
+          points.promoter.lo[q] = (P * ev[2]!) / mass;
+          points.promoter.cut[q] = -ev[10]! / mass;
+        }
       }
     }
     if (detractorTo < 0) detractor[q] = 0;
@@ -284,12 +307,19 @@ export function crossingProbabilities(model: Pick<DriverModel, 'parameters'>, po
       else if (t <= lower) detractor[q] = 0;
       else {
         linkValues(link, t, ev, 8);
-        detractor[q] = massBetween(ev, 0, ev, 8) / mass;
+        const P = massBetween(ev, 0, ev, 8) / mass;
+        detractor[q] = P;
         dDetractor[q] = -ev[10]! / mass;
+        if (points) {
+          // P = (F(cut) − F(lo)) / (F(hi) − F(lo)).
+          points.detractor.cut[q] = ev[10]! / mass;
+          points.detractor.lo[q] = (-ev[2]! * (1 - P)) / mass;
+          points.detractor.hi[q] = (-P * ev[6]!) / mass;
+        }
       }
     }
   }
-  return { promoter, detractor, dPromoter, dDetractor };
+  return points ? { promoter, detractor, dPromoter, dDetractor, points } : { promoter, detractor, dPromoter, dDetractor };
 }
 
 function aggregate(pop: Population, mask: Uint8Array, rows: Uint32Array, crossing: Crossing): WhatIfResult {
@@ -302,14 +332,14 @@ function aggregate(pop: Population, mask: Uint8Array, rows: Uint32Array, crossin
     const s = pop.segment[i]!;
     const v = pop.ltr[i]!;
     count[s]!++;
-    base[s]! += (v >= 9 ? 1 : 0) - (v <= 6 ? 1 : 0);
+    base[s]! += netOf(v);
     targeted += mask[i]!;
   }
   // Only moved respondents change: their new net contribution minus the observed one.
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r]!;
     const v = pop.ltr[i]!;
-    change[pop.segment[i]!]! += crossing.promoter[r]! - crossing.detractor[r]! - ((v >= 9 ? 1 : 0) - (v <= 6 ? 1 : 0));
+    change[pop.segment[i]!]! += crossing.promoter[r]! - crossing.detractor[r]! - netOf(v);
   }
   const npsChange = (b: number, d: number, n: number): NpsChange => {
     const baseline = n > 0 ? (100 * b) / n : 0;

@@ -122,6 +122,23 @@ export const RevenueForecastSchema = z.object({
 
 export const CostSchema = z.object({ oneTime: z.number(), annual: z.number(), total: z.number().describe('Discounted cost over the horizon') });
 
+/** Where a forecast's uncertainty comes from, for comparisons that need more than its interval. */
+export const UncertaintySchema = z.object({
+  /** Standard deviation of the overall NPS lift (points) from the driver model's parameters (account bootstrap, every correlation kept). */
+  model: z.number(),
+  /** … from the respondents' own outcomes (each moved respondent's new answer is a draw from the model's counterfactual). */
+  respondents: z.number(),
+  /** … from which accounts were surveyed (accounts as clusters). */
+  sampling: z.number(),
+  /**
+   * The overall lift's deviation (points) under each of the model's bootstrap replicates, and the
+   * NPV's (currency): two forecasts on one model share its error, and their covariance is the mean
+   * product of their deviations. Empty for models without replicates.
+   */
+  replicates: z.object({ lift: z.array(z.number()), npv: z.array(z.number()).nullable() }),
+});
+export type Uncertainty = z.infer<typeof UncertaintySchema>;
+
 export const OutcomeSchema = z.object({
   nps: NpsForecastSchema,
   bySegment: z.record(z.string(), NpsForecastSchema),
@@ -131,6 +148,7 @@ export const OutcomeSchema = z.object({
   roi: z.object({ estimate: z.number(), interval: Interval }).nullable(),
   paybackMonths: z.number().nullable(),
   liftPerMillion: z.number().nullable(),
+  uncertainty: UncertaintySchema,
 });
 export type Outcome = z.infer<typeof OutcomeSchema>;
 

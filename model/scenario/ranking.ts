@@ -57,9 +57,11 @@ function metric(o: Initiative, by: RankBy, segment: string | undefined): { value
  * Orders a forecast's initiatives by `by` (descending; ascending for payback), unknown values last,
  * ties in scenario order. With `segment`, NPS metrics use that segment's lift.
  *
- * The probability above the next is Φ(Δ/√(σ₁² + σ₂²)), with each σ read from its interval at the
- * forecast's level (half-width / z) and the two estimates treated as independent — an honest
- * "how sure is this order" for neighbours whose intervals overlap.
+ * The probability above the next is Φ(Δ/√(σ₁² + σ₂² − 2·Cov)), each σ read from its interval at the
+ * forecast's level (half-width / z). Two initiatives forecast on one driver model share its error:
+ * Cov is the mean product of their deviations under the model's bootstrap replicates
+ * (`uncertainty.replicates`), so a steady gap between two lifts that move together is read as the
+ * sure order it is. Without replicates (segment rankings, payback, older models) Cov is 0.
  */
 export function rankInitiatives(forecast: Forecast, by: RankBy, segment?: string): RankedInitiative[] {
   const z = normalQuantile(0.5 + forecast.intervalLevel / 2);
@@ -78,7 +80,8 @@ export function rankInitiatives(forecast: Forecast, by: RankBy, segment?: string
       const s1 = sd(r.interval);
       const s2 = sd(next.interval);
       if (s1 !== null && s2 !== null) {
-        const s = Math.sqrt(s1 * s1 + s2 * s2);
+        const cov = sharedCovariance(r.o, next.o, by, segment);
+        const s = Math.sqrt(Math.max(0, s1 * s1 + s2 * s2 - 2 * cov));
         const diff = ascending ? next.value - r.value : r.value - next.value;
         probabilityAboveNext = s > 0 ? normalCdf(diff / s) : diff > 0 ? 1 : 0.5;
       }
@@ -101,6 +104,25 @@ export function rankInitiatives(forecast: Forecast, by: RankBy, segment?: string
       liftPerMillion: segment ? (r.o.cost.total > 0 ? nps.lift / (r.o.cost.total / 1e6) : null) : r.o.liftPerMillion,
     };
   });
+}
+
+/** Two outcomes' covariance through the driver model they share, in the ranked metric's units (0 when unknown). */
+function sharedCovariance(a: Outcome, b: Outcome, by: RankBy, segment: string | undefined): number {
+  if (segment !== undefined || by === 'paybackMonths') return 0;
+  const pick = (o: Outcome): ArrayLike<number> | null => {
+    const reps = o.uncertainty?.replicates;
+    if (!reps) return null;
+    if (by === 'npsLift') return reps.lift;
+    if (by === 'liftPerMillion') return o.cost.total > 0 ? reps.lift.map((d) => d / (o.cost.total / 1e6)) : null;
+    if (!reps.npv) return null;
+    return by === 'npv' ? reps.npv : o.cost.total > 0 ? reps.npv.map((d) => d / o.cost.total) : null;
+  };
+  const x = pick(a);
+  const y = pick(b);
+  if (!x || !y || x.length !== y.length || x.length === 0) return 0;
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
+  return s / x.length;
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;

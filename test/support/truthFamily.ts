@@ -171,11 +171,12 @@ export function drawTruth(seed: number, features: FamilyFeatures, k = FAMILY_ATT
 
 /**
  * A wave of `n` respondents from the truth drawn for `seed`. Streams of one seed are independent of
- * `n`'s draws of parameters (the truth is drawn from its own generator).
+ * `n`'s draws of parameters (the truth is drawn from its own generator); `waveSeed` draws another
+ * wave of the same truth (for the sampling distribution of an estimate).
  */
-export function familyWave(seed: number, n: number, features: FamilyFeatures): FamilyWave {
+export function familyWave(seed: number, n: number, features: FamilyFeatures, waveSeed = seed): FamilyWave {
   const truth = drawTruth(seed, features);
-  const rng = createRng(seed);
+  const rng = createRng(waveSeed);
   const k = FAMILY_ATTRIBUTES.length;
   // Accounts hold 1–10 respondents (mean ≈ 3.5); enterprise accounts are larger.
   const segmentShare = [0.5 + 0.1 * (rng.next() - 0.5), 0.3, 0.2];

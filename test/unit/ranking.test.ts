@@ -3,7 +3,7 @@ import type { Forecast, Outcome } from '../../model/scenario/contract.js';
 import { csvCell, RankBySchema, rankInitiatives, rankingCsv } from '../../model/scenario/ranking.js';
 import { normalCdf } from '../../model/stats/normal.js';
 
-function outcome(lift: number, halfWidth: number, npv: number | null, cost: number, payback: number | null): Outcome {
+function outcome(lift: number, halfWidth: number, npv: number | null, cost: number, payback: number | null, replicates: number[] = []): Outcome {
   const nps = { baseline: 10, predicted: 10 + lift, lift, interval: [lift - halfWidth, lift + halfWidth] as [number, number], distinguishable: lift - halfWidth > 0, respondents: 100 };
   return {
     nps,
@@ -14,6 +14,7 @@ function outcome(lift: number, halfWidth: number, npv: number | null, cost: numb
     roi: npv === null ? null : { estimate: (npv - cost) / cost, interval: [(npv - 1000 - cost) / cost, (npv + 1000 - cost) / cost] },
     paybackMonths: payback,
     liftPerMillion: lift / (cost / 1e6),
+    uncertainty: { model: 0, respondents: 0, sampling: 0, replicates: { lift: replicates, npv: null } },
   };
 }
 
@@ -73,5 +74,22 @@ describe('ranking', () => {
   });
   test('a control character in a stored name never reaches the CSV raw', () => {
     expect(csvCell('a\u0000b\u001b[31m')).toBe('a\ufffdb\ufffd[31m');
+  });
+});
+
+describe('ranking initiatives that share one driver model', () => {
+  test('is surer of the order when the two lifts move together under the model’s replicates, and less sure when they move apart', () => {
+    const z = 1.6448536269514722;
+    const together = [1, -1, 0.5, -0.5].map((d) => d * 0.8);
+    const apart = together.map((d) => -d);
+    const independent = rankInitiatives(forecast([['a', outcome(3, 2, null, 1e6, null)], ['b', outcome(2, 2, null, 1e6, null)]]), 'npsLift');
+    const shared = rankInitiatives(forecast([['a', outcome(3, 2, null, 1e6, null, together)], ['b', outcome(2, 2, null, 1e6, null, together)]]), 'npsLift');
+    const opposed = rankInitiatives(forecast([['a', outcome(3, 2, null, 1e6, null, together)], ['b', outcome(2, 2, null, 1e6, null, apart)]]), 'npsLift');
+    const s = 2 / z;
+    const cov = together.reduce((a, d) => a + d * d, 0) / together.length;
+    expect(independent[0]!.probabilityAboveNext).toBeCloseTo(normalCdf(1 / Math.sqrt(2 * s * s)), 12);
+    expect(shared[0]!.probabilityAboveNext).toBeCloseTo(normalCdf(1 / Math.sqrt(2 * s * s - 2 * cov)), 12);
+    expect(opposed[0]!.probabilityAboveNext).toBeCloseTo(normalCdf(1 / Math.sqrt(2 * s * s + 2 * cov)), 12);
+    expect(shared[0]!.probabilityAboveNext!).toBeGreaterThan(independent[0]!.probabilityAboveNext!);
   });
 });

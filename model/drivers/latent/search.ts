@@ -28,6 +28,7 @@ import { fitLatent, heldOutDeviance, type EvidenceBlock, type LatentFit } from '
 import { LatentLayout, penaltyVector, type LevelSpec, type Penalties } from './layout.js';
 import { LINKS, type LinkName } from './link.js';
 import { answerProbabilities, rowDerivatives, rowLatent } from './predict.js';
+import { isDetractor, isPromoter, netOf } from '../../nps.js';
 
 /** Respondents the search runs on: above this a hashed subsample of accounts (the final fit uses all). */
 export const SEARCH_MAX_ROWS = 16_000;
@@ -304,8 +305,8 @@ function crossValidate(w: Work, { choice, fit, data, ids, order, layout: L }: Fi
       let det = 0;
       for (let c = 0; c < w.C; c++) {
         expected += probs[c]! * categories[c]!;
-        if (categories[c]! >= 9) prom += probs[c]!;
-        if (categories[c]! <= 6) det += probs[c]!;
+        if (isPromoter(categories[c]!)) prom += probs[c]!;
+        if (isDetractor(categories[c]!)) det += probs[c]!;
       }
       const y = w.pop.ltr[order[i]!]!;
       rowDeviance[i] = -2 * Math.log(Math.max(probs[data.category[i]!]!, 1e-300));
@@ -315,7 +316,7 @@ function crossValidate(w: Work, { choice, fit, data, ids, order, layout: L }: Fi
       outOfFold.respondents[s]!++;
       outOfFold.promoters[s]! += prom;
       outOfFold.detractors[s]! += det;
-      outOfFold.observedNet[s]! += (y >= 9 ? 1 : 0) - (y <= 6 ? 1 : 0);
+      outOfFold.observedNet[s]! += netOf(y);
     }
   }
   return {

@@ -1,0 +1,288 @@
+/**
+ * How sure a forecast is, from the model's side: the gradient of a forecast quantity (an NPS lift,
+ * a segment's lift, a revenue impact) in every parameter of the driver model, projected onto the
+ * model's account-bootstrap replicates (model/drivers/latent/replicates.ts). Each replicate δ_b is
+ * one draw of "how the parameters would differ on another wave of these accounts", so
+ * d_b = ∇·δ_b is one draw of how the forecast would differ, and
+ *
+ *     Var(forecast) ≈ mean_b d_b²,   Cov(forecast₁, forecast₂) ≈ mean_b d₁_b d₂_b.
+ *
+ * The variance carries every parameter's correlation (a cell's slopes with its parents', the
+ * thresholds with the slopes) and the accounts' clustering, which a slope-by-slope error does not;
+ * the covariance makes comparisons between two forecasts of one model honest (they share its error).
+ *
+ * The gradient is exact for the residual-preserving counterfactual (model/drivers/whatIf.ts): a
+ * respondent's probability after a change depends on three noise-scale points — their answer's
+ * interval ends θ_{c−1} − η and θ_c − η, and the cut θ_cut − η − Δ — and η, Δ are linear in the
+ * parameters (η = intercept + Σ b_f φ_f(x), Δ = Σ b_f (φ_f(x′) − φ_f(x)), plus ω·z on the
+ * promoter-side cuts).
+ */
+import type { DriverModel, OrdinalParameters } from '../drivers/contract.js';
+import type { ResolvedEffects } from '../drivers/effects.js';
+import type { Population } from '../drivers/population.js';
+import type { Crossing } from '../drivers/whatIf.js';
+import { cutsOf } from '../nps.js';
+import type { Book } from './book.js';
+import type { Change } from './loyalty.js';
+import type { Simulation } from './simulate.js';
+
+/** Where each parameter sits in a replicate (and in a gradient): see `replicates` in model/drivers/contract.ts. */
+export interface ParameterLayout {
+  T: number;
+  k: number;
+  /** Cells of the model + 1 (the fallback). */
+  cells: number;
+  /** Hinge and product coefficients. */
+  extras: number;
+  ppo: boolean;
+  cellAt: number;
+  extraAt: number;
+  omegaAt: number;
+  length: number;
+}
+
+export function parameterLayout(p: OrdinalParameters): ParameterLayout {
+  const T = p.thresholds.length;
+  const k = p.scale.length;
+  const cells = p.cells.length + 1;
+  const extras = p.curves.reduce((n, c) => n + c.knots.length, 0) + p.interactions.length;
+  const ppo = p.promoterShift !== null;
+  const cellAt = T;
+  const extraAt = cellAt + cells * (1 + k);
+  const omegaAt = extraAt + extras;
+  return { T, k, cells, extras, ppo, cellAt, extraAt, omegaAt, length: omegaAt + (ppo ? k : 0) };
+}
+
+/** Whether a model carries replicates that match its parameters (older documents do not). */
+export function hasReplicates(p: OrdinalParameters): boolean {
+  const r = p.replicates;
+  return r !== undefined && r.length >= 2 && r.every((x) => x.length === parameterLayout(p).length);
+}
+
+/**
+ * Adds to `gradients[0]` (and, when `slot` is given, to `gradients[1 + slot[q]]`) the gradient of
+ * Σ_q wP[q]·P(promoter after)_q + wD[q]·P(detractor after)_q over the simulated rows. `after` holds
+ * the new ratings of the changed attributes (aligned with `rows`); `crossing` must have its points.
+ */
+export function accumulateGradient(
+  gradients: Float64Array[],
+  slot: Int32Array | null,
+  p: OrdinalParameters,
+  effects: ResolvedEffects,
+  pop: Population,
+  rows: Uint32Array,
+  after: ReadonlyMap<number, Float64Array>,
+  crossing: Crossing,
+  wP: ArrayLike<number>,
+  wD: ArrayLike<number>,
+): void {
+  const pts = crossing.points;
+  if (!pts) throw new Error('accumulateGradient needs the crossing points (crossingProbabilities with withPoints)');
+  const lay = parameterLayout(p);
+  const { T, k } = lay;
+  const C = p.categories.length;
+  const toCategory = new Int16Array(11).fill(-1);
+  p.categories.forEach((v, c) => (toCategory[v] = c));
+  const { promoterFrom, detractorTo } = cutsOf(p.categories);
+  const tP = promoterFrom > 0 ? promoterFrom - 1 : -1;
+  const tD = detractorTo >= 0 && detractorTo < C - 1 ? detractorTo : -1;
+  const upperFrom = lay.ppo ? p.upperFrom : C;
+  const onU = (t: number): boolean => t >= upperFrom;
+  const z = new Float64Array(k);
+  const dz = new Float64Array(k);
+  const extra = new Float64Array(lay.extras);
+  const dExtra = new Float64Array(lay.extras);
+  const changed = [...after.keys()];
+  const targets: Float64Array[] = [gradients[0]!];
+  for (let q = 0; q < rows.length; q++) {
+    const r = rows[q]!;
+    const c = toCategory[pop.ltr[r]!]!;
+    // ∂/∂θ, and ∂/∂η, ∂/∂Δ per channel, of this row's weighted probabilities.
+    let eL = 0;
+    let eU = 0;
+    let dL = 0;
+    let dU = 0;
+    targets.length = 1;
+    if (slot) targets.push(gradients[1 + slot[q]!]!);
+    const add = (w: number, lo: number, hi: number, cut: number, tCut: number): void => {
+      if (w === 0 || (lo === 0 && hi === 0 && cut === 0)) return;
+      for (const g of targets) {
+        if (c > 0) g[c - 1]! += w * lo;
+        if (c < C - 1) g[c]! += w * hi;
+        if (tCut >= 0) g[tCut]! += w * cut;
+      }
+      if (c > 0) onU(c - 1) ? (eU -= w * lo) : (eL -= w * lo);
+      if (c < C - 1) onU(c) ? (eU -= w * hi) : (eL -= w * hi);
+      if (tCut >= 0) {
+        if (onU(tCut)) {
+          eU -= w * cut;
+          dU -= w * cut;
+        } else {
+          eL -= w * cut;
+          dL -= w * cut;
+        }
+      }
+    };
+    add(wP[q]!, pts.promoter.lo[q]!, pts.promoter.hi[q]!, pts.promoter.cut[q]!, tP);
+    add(wD[q]!, pts.detractor.lo[q]!, pts.detractor.hi[q]!, pts.detractor.cut[q]!, tD);
+    if (eL === 0 && eU === 0 && dL === 0 && dU === 0) continue;
+    // The row's features and their changes.
+    for (let j = 0; j < k; j++) {
+      z[j] = (pop.columns[j]![r]! - p.center[j]!) / p.scale[j]!;
+      dz[j] = 0;
+    }
+    const z1 = z.slice();
+    for (const j of changed) {
+      z1[j] = (after.get(j)![q]! - p.center[j]!) / p.scale[j]!;
+      dz[j] = z1[j]! - z[j]!;
+    }
+    let e = 0;
+    for (const curve of p.curves) {
+      const s = p.scale[curve.attribute]!;
+      const x0 = pop.columns[curve.attribute]![r]!;
+      const x1 = after.has(curve.attribute) ? after.get(curve.attribute)![q]! : x0;
+      for (const t of curve.knots) {
+        extra[e] = Math.max(x0 - t, 0) / s;
+        dExtra[e] = Math.max(x1 - t, 0) / s - extra[e]!;
+        e++;
+      }
+    }
+    for (const pair of p.interactions) {
+      extra[e] = z[pair.a]! * z[pair.b]!;
+      dExtra[e] = z1[pair.a]! * z1[pair.b]! - extra[e]!;
+      e++;
+    }
+    const E = eL + eU;
+    const D = dL + dU;
+    const cell = lay.cellAt + effects.cellOf[r]! * (1 + k);
+    for (const g of targets) {
+      g[cell]! += E;
+      for (let j = 0; j < k; j++) g[cell + 1 + j]! += E * z[j]! + D * dz[j]!;
+      for (let x = 0; x < lay.extras; x++) g[lay.extraAt + x]! += E * extra[x]! + D * dExtra[x]!;
+      if (lay.ppo) for (let j = 0; j < k; j++) g[lay.omegaAt + j]! += eU * z[j]! + dU * dz[j]!;
+    }
+  }
+}
+
+/** d_b = ∇·δ_b for every replicate of the model. */
+export function replicateDeviations(p: OrdinalParameters, gradient: Float64Array): Float64Array {
+  const reps = p.replicates ?? [];
+  const out = new Float64Array(reps.length);
+  reps.forEach((rep, b) => {
+    let d = 0;
+    for (let i = 0; i < rep.length; i++) d += rep[i]! * gradient[i]!;
+    out[b] = d;
+  });
+  return out;
+}
+
+/** Var ≈ mean_b d_b² (the replicates are deviations from the estimate; Poisson weights have mean 1). */
+export function replicateVariance(deviations: ArrayLike<number>): number {
+  let s = 0;
+  for (let b = 0; b < deviations.length; b++) s += deviations[b]! * deviations[b]!;
+  return deviations.length > 0 ? s / deviations.length : 0;
+}
+
+/** Cov ≈ mean_b d₁_b d₂_b. */
+export function replicateCovariance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return a.length > 0 ? s / a.length : 0;
+}
+
+/**
+ * The variance of the realised change among these very respondents given the model: each one's
+ * state after the change is a draw (promoter, passive or detractor) from the model's
+ * counterfactual. For a weighted change wP·[promoter] + wD·[detractor] (NPS: +1, −1) the variance
+ * is wP²·P_p + wD²·P_d − (wP·P_p + wD·P_d)², summed over the rows `inSlot` keeps.
+ */
+export function respondentNoise(crossing: Crossing, inSlot?: (q: number) => boolean, wP?: ArrayLike<number>, wD?: ArrayLike<number>): number {
+  let v = 0;
+  for (let q = 0; q < crossing.promoter.length; q++) {
+    if (inSlot && !inSlot(q)) continue;
+    const pp = crossing.promoter[q]!;
+    const pd = crossing.detractor[q]!;
+    const a = wP ? wP[q]! : 1;
+    const b = wD ? wD[q]! : -1;
+    v += a * a * pp + b * b * pd - (a * pp + b * pd) ** 2;
+  }
+  return v;
+}
+
+/**
+ * The model's deviations under every replicate for the weighted change Σ wP·P_p + wD·P_d: with
+ * `segmentOf`, S + 1 arrays (each segment's, then the overall at S); without, one (the overall).
+ */
+export function modelDeviations(model: DriverModel, effects: ResolvedEffects, pop: Population, sim: Simulation, segmentOf: Int32Array | null, S: number, wP: ArrayLike<number>, wD: ArrayLike<number>): Float64Array[] {
+  const p = model.parameters;
+  if (p.kind !== 'ordinal') throw new Error('replicates belong to ordinal models');
+  const len = parameterLayout(p).length;
+  const slots = segmentOf ? S + 1 : 1;
+  const gradients = Array.from({ length: slots }, () => new Float64Array(len));
+  // accumulateGradient adds to gradients[0] and gradients[1 + slot]: put the overall first.
+  const ordered = segmentOf ? [gradients[S]!, ...gradients.slice(0, S)] : gradients;
+  accumulateGradient(ordered, segmentOf, p, effects, pop, sim.rows, sim.after, sim.crossing, wP, wD);
+  return gradients.map((g) => replicateDeviations(p, g));
+}
+
+/**
+ * The delta method on each cell's slopes alone (their standard errors, correlations ignored): the
+ * model's share for linear models and for ordinal models stored without replicates.
+ */
+export function perPointVariance(effects: ResolvedEffects, pop: Population, sim: Simulation, segmentOf: Int32Array | null, slot: number, wP: ArrayLike<number>, wD: ArrayLike<number>): number {
+  const k = effects.k;
+  const G = effects.cells + 1;
+  const grad = new Float64Array(G * k);
+  const { dPromoter, dDetractor } = sim.crossing;
+  for (let q = 0; q < sim.rows.length; q++) {
+    if (segmentOf && segmentOf[q] !== slot) continue;
+    const d = wP[q]! * dPromoter[q]! + wD[q]! * dDetractor[q]!;
+    if (d === 0) continue;
+    const r = sim.rows[q]!;
+    const g = effects.cellOf[r]!;
+    for (const [j, x] of sim.after) grad[g * k + j]! += d * (x[q]! - pop.columns[j]![r]!);
+  }
+  let v = 0;
+  for (let i = 0; i < grad.length; i++) v += (grad[i]! * effects.perPointSe[i]!) ** 2;
+  return v;
+}
+
+/**
+ * Which accounts were surveyed: the change is a mean over accounts (clusters), whose variance is
+ * Σ_a (C_a − n_a·ȳ)² · A/(A − 1), with C_a the account's summed change (in respondents²; divide by n²).
+ */
+export function clusterVariance(pop: Population, book: Book, sim: Simulation, c: Change, segment: number | null): number {
+  const clusterSum = new Float64Array(book.A);
+  let total = 0;
+  let n = 0;
+  for (let q = 0; q < sim.rows.length; q++) {
+    const r = sim.rows[q]!;
+    if (segment !== null && pop.segment[r] !== segment) continue;
+    const d = c.dp[q]! - c.dd[q]!;
+    clusterSum[pop.account[r]!]! += d;
+    total += d;
+  }
+  for (let a = 0; a < book.A; a++) if (segment === null || book.accountSegment[a] === segment) n += book.clusterN[a]!;
+  if (n === 0) return 0;
+  const mean = total / n;
+  let v = 0;
+  let clusters = 0;
+  for (let a = 0; a < book.A; a++) {
+    if (segment !== null && book.accountSegment[a] !== segment) continue;
+    if (book.clusterN[a] === 0) continue;
+    clusters++;
+    v += (clusterSum[a]! - book.clusterN[a]! * mean) ** 2;
+  }
+  return clusters > 1 ? (v * clusters) / (clusters - 1) : 0;
+}
+
+/**
+ * A point's interval at normal quantile z: its standard deviation and the range ends (a lift
+ * recomputed at each end of the effects' ranges), combined in quadrature on each side, so
+ * saturation at the scale's top makes it asymmetric.
+ */
+export function intervalOf(point: number, low: number, high: number, sd: number, z: number): [number, number] {
+  const below = Math.max(0, point - Math.min(low, high));
+  const above = Math.max(0, Math.max(low, high) - point);
+  return [point - Math.sqrt((z * sd) ** 2 + below ** 2), point + Math.sqrt((z * sd) ** 2 + above ** 2)];
+}
