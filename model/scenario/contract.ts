@@ -75,6 +75,7 @@ export const ScenarioInputSchema = z
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
     horizonYears: z.number().int().min(1).max(10).default(3),
     discountRate: z.number().min(0).max(1).default(0.08),
+    intervalLevel: z.number().min(0.5).max(0.99).default(0.9).describe('Level of every interval in the forecast (0.5–0.99)'),
     economics: EconomicsSchema.optional(),
     revenueBase: userRecord(LevelKey, Money)
       .optional()

@@ -30,7 +30,7 @@ export { rampShare } from './loyalty.js';
 export interface ForecastOptions {
   modelId: string;
   computedAt: string;
-  /** Interval level. @default 0.9 */
+  /** Interval level (overrides the scenario's `intervalLevel`). */
   level?: number;
 }
 
@@ -74,7 +74,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
   if (!Array.isArray(plans)) return plans;
   const book = accountBook(pop, scenario);
   if ('ok' in book) return book;
-  const level = options.level ?? 0.9;
+  const level = options.level ?? scenario.intervalLevel ?? 0.9;
   const S = pop.levels.segment.length;
   const segmentSize = new Float64Array(S);
   const baseNet = new Float64Array(S);

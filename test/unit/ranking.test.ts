@@ -93,3 +93,25 @@ describe('ranking initiatives that share one driver model', () => {
     expect(shared[0]!.probabilityAboveNext!).toBeGreaterThan(independent[0]!.probabilityAboveNext!);
   });
 });
+
+describe('the difference between two forecasts', () => {
+  const base = { level: 0.9, modelId: 'm' };
+  test('on one model is narrower when they move together and wider when they move apart; on two models it is the independent one', async () => {
+    const { difference } = await import('../../model/scenario/compare.js');
+    const reps = [0.5, -0.5, 1, -1];
+    const a = { ...base, value: 3, interval: [1, 5] as [number, number], replicates: reps };
+    const b = { ...base, value: 2, interval: [0, 4] as [number, number], replicates: reps };
+    const independent = difference({ ...a, replicates: null }, { ...b, replicates: null });
+    const shared = difference(a, b);
+    const opposed = difference(a, { ...b, replicates: reps.map((x) => -x) });
+    const otherModel = difference(a, { ...b, modelId: 'n' });
+    const width = (d: { interval: [number, number] }): number => d.interval[1] - d.interval[0];
+    expect(independent.correlated).toBe(false);
+    expect(width(independent)).toBeCloseTo(2 * Math.SQRT2 * 2, 9);
+    expect(shared.correlated).toBe(true);
+    expect(width(shared)).toBeLessThan(width(independent));
+    expect(width(opposed)).toBeGreaterThan(width(independent));
+    expect(width(otherModel)).toBeCloseTo(width(independent), 12);
+    expect(shared.value).toBe(1);
+  });
+});

@@ -21,6 +21,7 @@ import type { ScenarioVersion } from '../scenarios/contract.js';
 import { requireForecast, type ScenarioService } from '../scenarios/service.js';
 import type { Comparison, Optimization, OptimizationResult } from './contract.js';
 import type { OptimizationStore } from './ports.js';
+import { difference, type Compared } from '../../../model/scenario/compare.js';
 
 export interface RankingPage {
   scenarioId: string;
@@ -174,16 +175,16 @@ export class PortfolioService {
     return { by: query.by, items: all.slice(start, next), notRanked, nextCursor: next < all.length ? encodeCursor({ o: next }) : null };
   }
 
-  /** Portfolios side by side, and the difference between each pair (independent intervals, combined). */
+  /** Portfolios side by side, and the difference between each pair (through their shared model error when they share a model). */
   async compare(tenant: string, ids: string[]): Promise<Comparison> {
     const seen = new Set<string>();
     ids.forEach((id, i) => {
       if (seen.has(id)) throw new ValidationError('A scenario is listed twice.', { errors: [{ field: `body.scenarios.${i}`, reason: `'${id}' is already listed` }] });
       seen.add(id);
     });
-    const rows = await Promise.all(
-      ids.map(async (id) => {
-        const v = await this.scenarios.getForecast(tenant, id);
+    const compared = await Promise.all(ids.map((id) => this.scenarios.getForecast(tenant, id)));
+    const rows = compared.map((v, i) => {
+        const id = ids[i]!;
         const p = v.forecast.portfolio;
         return {
           id,
@@ -199,30 +200,43 @@ export class PortfolioService {
           paybackMonths: p.paybackMonths,
           liftPerMillion: p.liftPerMillion,
         };
-      }),
-    );
-    const z = normalQuantile(0.95);
-    const sd = (iv: [number, number]): number => (iv[1] - iv[0]) / (2 * z);
-    const diff = (a: { value: number; interval: [number, number] } | null, b: { value: number; interval: [number, number] } | null) => {
+      });
+    const of = (i: number, which: 'lift' | 'npv'): Compared | null => {
+      const f = compared[i]!.forecast;
+      const p = f.portfolio;
+      if (which === 'lift') return { value: p.nps.lift, interval: p.nps.interval, level: f.intervalLevel, replicates: p.uncertainty?.replicates.lift ?? null, modelId: f.modelId };
+      const nv = rows[i]!.netValue;
+      return nv ? { value: nv.value, interval: nv.interval, level: f.intervalLevel, replicates: p.uncertainty?.replicates.npv ?? null, modelId: f.modelId } : null;
+    };
+    const diff = (a: Compared | null, b: Compared | null) => {
       if (!a || !b) return null;
-      const d = a.value - b.value;
-      const s = Math.hypot(sd(a.interval), sd(b.interval));
-      return { value: d, interval: [d - z * s, d + z * s] as [number, number] };
+      const d = difference(a, b);
+      return { value: d.value, interval: d.interval };
     };
     const differences = [];
+    let correlated = false;
     for (let i = 0; i < rows.length; i++)
       for (let j = i + 1; j < rows.length; j++) {
         const a = rows[i]!;
         const b = rows[j]!;
+        const lift = of(i, 'lift')!;
+        const other = of(j, 'lift')!;
+        correlated ||= difference(lift, other).correlated;
         differences.push({
           a: a.id,
           b: b.id,
-          npsLift: diff({ value: a.nps.lift, interval: a.nps.interval }, { value: b.nps.lift, interval: b.nps.interval }),
-          netValue: a.currency === b.currency ? diff(a.netValue, b.netValue) : null,
+          npsLift: diff(lift, other),
+          netValue: a.currency === b.currency ? diff(of(i, 'npv'), of(j, 'npv')) : null,
           cost: a.currency === b.currency ? a.cost.total - b.cost.total : null,
         });
       }
-    return { scenarios: rows, differences, note: 'Differences treat the two forecasts as independent; portfolios on the same model are positively correlated, so these intervals are conservative.' };
+    return {
+      scenarios: rows,
+      differences,
+      note: correlated
+        ? 'Differences between portfolios on the same driver model use their shared model error (the covariance of their bootstrap replicates); others are treated as independent, which errs on the wide side. Intervals are at the lower of the two levels.'
+        : 'Differences treat the two forecasts as independent (different models, or forecasts without replicates), which errs on the wide side. Intervals are at the lower of the two levels.',
+    };
   }
 
   /**
