@@ -44,6 +44,8 @@ export interface CaseResult {
   interval: [number, number];
   /** Per segment: predicted − true. */
   segmentErrors: number[];
+  /** Per segment: whether its interval holds its true lift. */
+  segmentCovered: boolean[];
 }
 
 export interface SweepRow {
@@ -56,12 +58,17 @@ export interface SweepRow {
   within2: number;
   segmentMae: number;
   coverage: number;
+  /** Of portfolios only, and of every segment's lift. */
+  portfolioCoverage: number;
+  segmentCoverage: number;
+  /** Median width of the 90 % interval, points. */
+  medianWidth: number;
   fitSeconds: number;
   structures: string[];
 }
 
 /** Fits one estimator on a wave and forecasts every case. */
-export function evaluate(wave: FamilyWave, seed: number, estimator: Estimator, cases: Case[] = familyCases(wave, seed)): { results: CaseResult[]; model: DriverModel; seconds: number } {
+export function evaluate(wave: FamilyWave, seed: number, estimator: Estimator, cases: Case[] = familyCases(wave, seed), levels: readonly number[] = [0.9]): { results: CaseResult[][]; model: DriverModel; seconds: number } {
   const built = buildPopulation(wave.attributes, [wave.columns], { segmentBy: ModelRequestSchema.parse(requestFor(estimator, wave)).segmentBy ?? ['segment', 'role'] });
   if (!built.ok) throw new Error(built.detail);
   const pop: Population = built.population;
@@ -70,27 +77,33 @@ export function evaluate(wave: FamilyWave, seed: number, estimator: Estimator, c
   const seconds = (performance.now() - started) / 1000;
   if (!fitted.ok) throw new Error(`${estimator}: ${fitted.detail}`);
   const model = fitted.model;
-  const results: CaseResult[] = [];
   const segments = pop.levels.segment;
-  for (const c of cases) {
-    const scenario = ScenarioInputSchema.parse(scenarioOf(c, 'truth'));
-    const out = forecastScenario(model, pop, scenario, { modelId: 'truth', computedAt: '2026-12-01T00:00:00.000Z' });
-    if (!out.ok) throw new Error(`${c.name}: ${out.detail}`);
-    const f: Forecast = out.forecast;
-    const outcome = c.initiatives.length === 1 ? f.initiatives[0]! : f.portfolio;
-    const truth = familyLift(wave, c.initiatives);
-    results.push({
-      seed,
-      n: wave.columns.size,
-      estimator,
-      name: c.name,
-      portfolio: c.initiatives.length > 1,
-      truth: truth.lift,
-      predicted: outcome.nps.lift,
-      interval: outcome.nps.interval,
-      segmentErrors: segments.map((s) => (outcome.bySegment[s]?.lift ?? 0) - (truth.bySegment[s] ?? 0)),
-    });
-  }
+  const results = levels.map((level) =>
+    cases.map((c): CaseResult => {
+      const scenario = ScenarioInputSchema.parse({ ...scenarioOf(c, 'truth'), intervalLevel: level });
+      const out = forecastScenario(model, pop, scenario, { modelId: 'truth', computedAt: '2026-12-01T00:00:00.000Z' });
+      if (!out.ok) throw new Error(`${c.name}: ${out.detail}`);
+      const f: Forecast = out.forecast;
+      const outcome = c.initiatives.length === 1 ? f.initiatives[0]! : f.portfolio;
+      const truth = familyLift(wave, c.initiatives);
+      return {
+        seed,
+        n: wave.columns.size,
+        estimator,
+        name: c.name,
+        portfolio: c.initiatives.length > 1,
+        truth: truth.lift,
+        predicted: outcome.nps.lift,
+        interval: outcome.nps.interval,
+        segmentErrors: segments.map((s) => (outcome.bySegment[s]?.lift ?? 0) - (truth.bySegment[s] ?? 0)),
+        segmentCovered: segments.map((s) => {
+          const iv = outcome.bySegment[s]?.interval ?? [0, 0];
+          const t = truth.bySegment[s] ?? 0;
+          return iv[0] <= t && t <= iv[1];
+        }),
+      };
+    }),
+  );
   return { results, model, seconds };
 }
 
@@ -104,7 +117,8 @@ export function sweep(options: { seeds: readonly number[]; sizes: readonly numbe
       const wave = familyWave(seed, n, options.features);
       const cases = familyCases(wave, seed);
       for (const estimator of options.estimators) {
-        const { results, model, seconds } = evaluate(wave, seed, estimator, cases);
+        const { results: byLevel, model, seconds } = evaluate(wave, seed, estimator, cases);
+        const results = byLevel[0]!;
         all.push(...results);
         const key = `${estimator}/${n}`;
         fitTimes.set(key, [...(fitTimes.get(key) ?? []), seconds]);
@@ -129,7 +143,10 @@ export function sweep(options: { seeds: readonly number[]; sizes: readonly numbe
         worst: Math.max(...errors),
         within2: errors.filter((e) => e <= 2).length / errors.length,
         segmentMae: seg.reduce((a, e) => a + e, 0) / seg.length,
-        coverage: rs.filter((r) => r.interval[0] <= r.truth && r.truth <= r.interval[1]).length / rs.length,
+        coverage: coverageOf(rs),
+        portfolioCoverage: coverageOf(rs.filter((r) => r.portfolio)),
+        segmentCoverage: rs.flatMap((r) => r.segmentCovered).filter(Boolean).length / Math.max(1, rs.flatMap((r) => r.segmentCovered).length),
+        medianWidth: median(rs.map((r) => r.interval[1] - r.interval[0])),
         fitSeconds: (fitTimes.get(`${estimator}/${n}`) ?? []).reduce((a, t) => a + t, 0) / options.seeds.length,
         structures: structures.get(`${estimator}/${n}`) ?? [],
       });
@@ -137,10 +154,26 @@ export function sweep(options: { seeds: readonly number[]; sizes: readonly numbe
   return { rows, results: all };
 }
 
+/** Share of results whose interval holds the true lift. */
+export function coverageOf(rs: readonly CaseResult[]): number {
+  return rs.length === 0 ? Number.NaN : rs.filter((r) => r.interval[0] <= r.truth && r.truth <= r.interval[1]).length / rs.length;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 /** The sweep's rows as a Markdown table. */
 export function markdownTable(rows: readonly SweepRow[]): string {
-  const lines = ['| respondents | estimator | cases | MAE | worst | within 2 pts | MAE per segment | 90 % coverage | fit s |', '|---|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| respondents | estimator | cases | MAE | worst | within 2 pts | MAE per segment | 90 % coverage | portfolios | segments | median width | fit s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const pct = (x: number): string => `${(100 * x).toFixed(0)} %`;
   for (const r of rows)
-    lines.push(`| ${r.n.toLocaleString('en-US')} | ${r.estimator} | ${r.cases} | ${r.mae.toFixed(3)} | ${r.worst.toFixed(2)} | ${(100 * r.within2).toFixed(0)} % | ${r.segmentMae.toFixed(3)} | ${(100 * r.coverage).toFixed(0)} % | ${r.fitSeconds.toFixed(1)} |`);
+    lines.push(
+      `| ${r.n.toLocaleString('en-US')} | ${r.estimator} | ${r.cases} | ${r.mae.toFixed(3)} | ${r.worst.toFixed(2)} | ${pct(r.within2)} | ${r.segmentMae.toFixed(3)} | ${pct(r.coverage)} | ${pct(r.portfolioCoverage)} | ${pct(r.segmentCoverage)} | ${r.medianWidth.toFixed(2)} | ${r.fitSeconds.toFixed(1)} |`,
+    );
   return lines.join('\n');
 }
