@@ -293,6 +293,36 @@ export const DriverSchema = z.object({
   promoterShare: z.number().describe('Share of the attributes’ total becomingPromoter'),
 });
 
+const Estimate = z.object({ estimate: z.number(), stdError: z.number(), interval: Interval });
+
+/**
+ * The driver model's word on cause and effect (model/drivers/halo.ts): within-account against
+ * between-account slopes (a Mundlak decomposition), the risk that an account-level cause inflates
+ * the lifts, and the halo factors forecasts use for their halo-adjusted lift.
+ */
+export const ConfoundingSchema = z.object({
+  risk: z.enum(['none', 'some', 'high', 'unknown']).describe('How strongly an account-level cause appears to move ratings and loyalty together'),
+  reason: z.string().nullable().describe('Why the risk is unknown (too few accounts with two or more respondents, …)'),
+  survival: z.number().nullable().describe('ρ: the share of the associational effects that holds within accounts (information-weighted)'),
+  test: z.object({ statistic: z.number(), df: z.number().int(), logP: z.number() }).nullable().describe('Joint Wald test that within and between slopes agree'),
+  respondents: z.number().int().describe('Respondents the check ran on (an even sample of accounts for large waves)'),
+  coverage: z.object({ accounts: z.number().int(), multiAccounts: z.number().int(), multiShare: z.number() }),
+  attributes: z.array(
+    z.object({
+      attribute: z.string(),
+      within: Estimate.describe('Effect of a rating within an account (net of anything the account shares), latent units per point'),
+      between: Estimate.describe('Effect of the account’s mean rating (includes account-level causes)'),
+      contrast: Estimate.describe('between − within'),
+      haloFactor: z.number().describe('Share of the associational effect kept within accounts (0–1.5), shrunk toward survival'),
+      haloFactorSe: z.number(),
+      robustness: z.number().describe('Cinelli–Hazlett robustness value RV₀.₅ of the within effect'),
+      correction: z.object({ estimate: z.number(), stdError: z.number() }).describe('within − pooled per rating point: what the halo-adjusted forecast adds to every cell’s slope'),
+    }),
+  ),
+  statement: z.string(),
+});
+export type Confounding = z.infer<typeof ConfoundingSchema>;
+
 /** The stored, JSON-serialisable fitted model: its explanation plus what a what-if needs. */
 export const DriverModelV2Schema = z.object({
   /** The estimator actually fitted (`auto` resolves to `ordinal`). */
@@ -318,6 +348,8 @@ export const DriverModelV2Schema = z.object({
   interactions: z.array(z.object({ attributes: z.tuple([z.string(), z.string()]), estimate: z.number(), stdError: z.number() })).optional(),
   /** Ordinal: detractor drivers and promoter drivers. */
   drivers: z.array(DriverSchema).optional(),
+  /** Ordinal: the confounding check and halo factors. */
+  confounding: ConfoundingSchema.optional(),
 });
 
 /**

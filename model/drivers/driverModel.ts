@@ -7,6 +7,7 @@ import { groupColumns, type DriverModel, type ModelFailure, type ModelRequest } 
 import { bootstrapRelativeWeights, relativeWeights } from './importance.js';
 import { fitLinear } from './linear.js';
 import { fitLinearModel, populationMoments, totalMoments } from './linearModel.js';
+import { haloOf } from './halo.js';
 import { fitOrdinalModel } from './ordinalModel.js';
 import type { Population } from './population.js';
 import { normalCdf } from '../stats/normal.js';
@@ -149,6 +150,7 @@ export function fitDriverModel(pop: Population, request: ModelRequest): { ok: tr
       curves: ord.curves,
       interactions: ord.interactions,
       drivers: ord.drivers,
+      confounding: haloOf(pop, ord.parameters.link, request.options.seed),
     },
   };
 }

@@ -17,6 +17,7 @@
 import type { Attribute, RespondentColumns } from '../dataset.js';
 import { groupColumns, type ModelFailure, type SegmentBy } from './contract.js';
 import { RatingMoments } from './imputation.js';
+import { foldOf } from './moments.js';
 
 export interface Population {
   /** Respondents kept. */
@@ -190,5 +191,34 @@ export function buildPopulation(
       accountRevenue,
       missing: { respondents, dropped: respondents - kept, imputed, rule: MISSING_RULE },
     },
+  };
+}
+
+/**
+ * An even sample of a population's accounts (a hash of each account, so an account's respondents
+ * stay together), about `maxRows` respondents; the levels and codes are the population's own.
+ */
+export function subsample(pop: Population, maxRows: number, seed: number): Population {
+  const every = Math.ceil(pop.n / maxRows);
+  if (every <= 1) return pop;
+  const keep: number[] = [];
+  for (let i = 0; i < pop.n; i++) if (foldOf(pop.account[i]!, seed ^ 0x2545f491, every) === 0) keep.push(i);
+  const rows = Uint32Array.from(keep);
+  const pick = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(rows.length);
+    for (let q = 0; q < rows.length; q++) out[q] = a[rows[q]!]!;
+    return out;
+  };
+  return {
+    ...pop,
+    n: rows.length,
+    columns: pop.columns.map(pick),
+    ltr: pick(pop.ltr),
+    segment: pick(pop.segment),
+    role: pick(pop.role),
+    wave: pick(pop.wave),
+    account: pick(pop.account),
+    group: pick(pop.group),
+    accountRevenue: pick(pop.accountRevenue),
   };
 }

@@ -150,6 +150,13 @@ export const OutcomeSchema = z.object({
   paybackMonths: z.number().nullable(),
   liftPerMillion: z.number().nullable(),
   uncertainty: UncertaintySchema,
+  /**
+   * The lift with each changed attribute's effect taken from within accounts (every cell's slope
+   * moved by the attribute's within − pooled correction; the model's `confounding`): what is left
+   * when an account-level cause that moves ratings and loyalty together is taken out. Null when the
+   * model has no confounding check (too few accounts with two or more respondents, linear models).
+   */
+  haloAdjusted: z.object({ lift: z.number(), interval: Interval, factor: z.number().describe('haloAdjusted.lift / the associational lift') }).nullable(),
 });
 export type Outcome = z.infer<typeof OutcomeSchema>;
 

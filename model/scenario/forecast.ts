@@ -21,7 +21,7 @@ import { accountBook, roleWeightsOf, type Book } from './book.js';
 import type { Forecast, NpsForecast, Outcome, ScenarioFailure, ScenarioInput } from './contract.js';
 import { change, costOf, npvWeights, paybackMonths, rampOf, revenueImpact, type Change, type Timing } from './loyalty.js';
 import { planScenario, type Plan, type Which } from './plan.js';
-import { simulate, type Simulation } from './simulate.js';
+import { haloSimulate, simulate, type Simulation } from './simulate.js';
 import { clusterVariance, hasReplicates, intervalOf, modelDeviations, perPointVariance, respondentNoise } from './uncertainty.js';
 
 export { checkEffects, reaches } from './plan.js';
@@ -67,6 +67,8 @@ interface Context {
   segmentSize: Float64Array;
   baseNet: Float64Array;
   replicates: boolean;
+  /** Halo corrections (within − pooled, per point) and their errors by attribute index, when the model has a confounding check. */
+  halo: { corrections: Map<number, number>; se: Map<number, number> } | null;
 }
 
 export function prepareScenario(model: DriverModel, pop: Population, scenario: ScenarioInput, options: ForecastOptions): PreparedScenario | ScenarioFailure {
@@ -92,6 +94,7 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
     segmentSize,
     baseNet,
     replicates: model.parameters.kind === 'ordinal' && hasReplicates(model.parameters),
+    halo: haloFactorsOf(model, pop),
   };
   const notes = [
     ...book.notes,
@@ -225,6 +228,7 @@ function outcomeOf(ctx: Context, chosen: readonly Plan[], ramp: readonly number[
   const roi =
     revenue && cost.total > 0 ? { estimate: (revenue.npv - cost.total) / cost.total, interval: [(revenue.interval[0] - cost.total) / cost.total, (revenue.interval[1] - cost.total) / cost.total] as [number, number] } : null;
   const liftDeviations = deviations ? Array.from(deviations[S]!, (d) => (100 * d) / pop.n) : [];
+  const haloAdjusted = ctx.halo ? haloOutcome(ctx, sim, at, (100 * Math.sqrt(modelVar(S))) / pop.n) : null;
   return {
     nps,
     bySegment,
@@ -240,7 +244,52 @@ function outcomeOf(ctx: Context, chosen: readonly Plan[], ramp: readonly number[
       sampling: (100 * Math.sqrt(clusterVariance(pop, book, sim, c, null))) / pop.n,
       replicates: { lift: liftDeviations.map(round6), npv: npvDeviations ? Array.from(npvDeviations, round6) : null },
     },
+    haloAdjusted,
   };
+}
+
+/**
+ * The halo-adjusted lift and its interval: the model's error, the corrections' own error (each
+ * correction's standard error times the lift's sensitivity to it), the respondents' outcomes and the
+ * accounts surveyed; the effects' ranges as for the associational lift.
+ */
+function haloOutcome(ctx: Context, sim: Simulation, at: Record<Which, Change>, modelSdPoints: number): Outcome['haloAdjusted'] {
+  const { pop, book } = ctx;
+  const halo = ctx.halo!;
+  const adjusted = haloSimulate(ctx.model, ctx.effects, pop, sim, halo.corrections);
+  const adjustedSim = { ...sim, crossing: adjusted.crossing };
+  const c = change(pop, book, adjustedSim);
+  const { dPromoter, dDetractor } = adjusted.crossing;
+  let correctionVar = 0;
+  for (const [j, d] of adjusted.deltaX) {
+    let g = 0;
+    for (let q = 0; q < d.length; q++) g += (dPromoter[q]! - dDetractor[q]!) * d[q]!;
+    correctionVar += (g * (halo.se.get(j) ?? 0)) ** 2;
+  }
+  const lift = (100 * c.total) / pop.n;
+  const raw = (100 * at.point.total) / pop.n;
+  const variance = correctionVar + respondentNoise(adjusted.crossing) + clusterVariance(pop, book, adjustedSim, c, null);
+  const sd = Math.sqrt(modelSdPoints * modelSdPoints + (100 * 100 * variance) / (pop.n * pop.n));
+  const ratio = raw !== 0 ? lift / raw : 1;
+  const scale = (x: number): number => lift + ratio * ((100 * x) / pop.n - raw);
+  const interval = intervalOf(lift, scale(at.low.total), scale(at.high.total), sd, ctx.z);
+  return { lift, interval, factor: ratio };
+}
+
+/** The model's halo corrections by attribute index (null without a usable confounding check). */
+function haloFactorsOf(model: DriverModel, pop: Population): Context['halo'] {
+  const c = model.confounding;
+  if (!c || c.risk === 'unknown' || c.attributes.length === 0) return null;
+  const index = new Map(pop.attributes.map((a, j) => [a.name, j] as const));
+  const corrections = new Map<number, number>();
+  const se = new Map<number, number>();
+  for (const a of c.attributes) {
+    const j = index.get(a.attribute);
+    if (j === undefined) continue;
+    corrections.set(j, a.correction.estimate);
+    se.set(j, a.correction.stdError);
+  }
+  return { corrections, se };
 }
 
 const mean2 = (d: ArrayLike<number>): number => {

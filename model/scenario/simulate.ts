@@ -59,3 +59,28 @@ export function simulate(model: DriverModel, effects: ResolvedEffects, pop: Popu
   const shifts = latentShifts(effects, pop, rows, after);
   return { rows, after, crossing: crossingProbabilities(model, pop, rows, shifts, withPoints) };
 }
+
+/**
+ * The halo-adjusted simulation: every cell's slope of a changed attribute moved by its correction
+ * (within − pooled, latent units per rating point), so the shift keeps only what holds within
+ * accounts. Also returns each attribute's rating change, for the corrections' share of the error.
+ */
+export function haloSimulate(model: DriverModel, effects: ResolvedEffects, pop: Population, sim: Simulation, corrections: ReadonlyMap<number, number>): { crossing: Crossing; deltaX: Map<number, Float64Array> } {
+  const { rows, after } = sim;
+  const whole = latentShifts(effects, pop, rows, after);
+  const dL = whole.dL.slice();
+  const dU = whole.dU === whole.dL ? dL : whole.dU.slice();
+  const deltaX = new Map<number, Float64Array>();
+  for (const [j, x] of after) {
+    const col = pop.columns[j]!;
+    const d = Float64Array.from(rows, (r, q) => x[q]! - col[r]!);
+    deltaX.set(j, d);
+    const c = corrections.get(j) ?? 0;
+    if (c === 0) continue;
+    for (let q = 0; q < rows.length; q++) {
+      dL[q]! += c * d[q]!;
+      if (dU !== dL) dU[q]! += c * d[q]!;
+    }
+  }
+  return { crossing: crossingProbabilities(model, pop, rows, { dL, dU }), deltaX };
+}

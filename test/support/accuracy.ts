@@ -46,6 +46,9 @@ export interface CaseResult {
   segmentErrors: number[];
   /** Per segment: whether its interval holds its true lift. */
   segmentCovered: boolean[];
+  /** The halo-adjusted lift and its interval (null without a confounding check), and the model's confounding risk. */
+  halo: { predicted: number; interval: [number, number] } | null;
+  risk: string;
 }
 
 export interface SweepRow {
@@ -101,6 +104,8 @@ export function evaluate(wave: FamilyWave, seed: number, estimator: Estimator, c
           const t = truth.bySegment[s] ?? 0;
           return iv[0] <= t && t <= iv[1];
         }),
+        halo: outcome.haloAdjusted ? { predicted: outcome.haloAdjusted.lift, interval: outcome.haloAdjusted.interval } : null,
+        risk: model.confounding?.risk ?? 'none',
       };
     }),
   );
