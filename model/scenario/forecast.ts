@@ -208,7 +208,7 @@ function outcomeOf(ctx: Context, chosen: readonly Plan[], ramp: readonly number[
     const low = revenueImpact(book, ctx.timing, at.low.dRho, ramp).npv;
     const high = revenueImpact(book, ctx.timing, at.high.dRho, ramp).npv;
     // ∂NPV/∂P per respondent: R_a·μ_a·ω_r·(vP − vA) for promoters, ·(vD − vA) for detractors.
-    const mu = npvWeights(book, ctx.timing, ramp);
+    const mu = npvWeights(book, ctx.timing, ramp, c.dRho);
     const wP = new Float64Array(m);
     const wD = new Float64Array(m);
     for (let q = 0; q < m; q++) {

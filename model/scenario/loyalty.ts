@@ -89,18 +89,22 @@ export function revenueImpact(book: Book, timing: Timing, dRho: Float64Array, ra
 }
 
 /**
- * ∂NPV/∂Δρ_a for every account at Δρ = 0 (R_a Σ_t ρ_a^{t−1}·cumulative ramp·discount): the weight
- * of each respondent's probability changes in the revenue interval's linearisation.
+ * ∂NPV/∂Δρ_a for every account at the change `dRho`: R_a Σ_t disc_t Π_{s≤t}(ρ + ramp_s·Δρ) ·
+ * Σ_{s≤t} ramp_s/(ρ + ramp_s·Δρ) — the weight of each respondent's probability changes in the
+ * revenue interval's linearisation (exact at the forecast, so large changes are not misweighted).
  */
-export function npvWeights(book: Book, timing: Timing, ramp: readonly number[]): Float64Array {
+export function npvWeights(book: Book, timing: Timing, ramp: readonly number[], dRho: Float64Array): Float64Array {
   const mu = new Float64Array(book.A);
   for (let a = 0; a < book.A; a++) {
     if (book.revenue[a] === 0) continue;
     let m = 0;
-    let cum = 0;
+    let product = 1;
+    let logDerivative = 0;
     for (let t = 1; t <= timing.horizon; t++) {
-      cum += ramp[t - 1]!;
-      m += book.rho[a]! ** (t - 1) * cum * discount(timing, t);
+      const factor = book.rho[a]! + ramp[t - 1]! * dRho[a]!;
+      product *= factor;
+      logDerivative += factor !== 0 ? ramp[t - 1]! / factor : 0;
+      m += product * logDerivative * discount(timing, t);
     }
     mu[a] = book.revenue[a]! * m;
   }
