@@ -353,7 +353,13 @@ describe('the dashboard in headless Chromium', () => {
   });
 
   /** What the demo model's document says, from the API: the page must show the same. */
-  async function demoModel(): Promise<{ id: string; curves: { attribute: string; curved: boolean; points: unknown[] }[]; drivers: { attribute: string; leavingDetractor: number; becomingPromoter: number }[]; structure: { chosen: string } }> {
+  async function demoModel(): Promise<{
+    id: string;
+    curves: { attribute: string; curved: boolean; points: unknown[] }[];
+    drivers: { attribute: string; leavingDetractor: number; becomingPromoter: number }[];
+    structure: { chosen: string };
+    confounding?: { risk: string; survival: number | null; statement: string; attributes: { attribute: string; contrast: { estimate: number } }[] };
+  }> {
     const s = await lc.request('GET', `/v1/scenarios/${scenarioId}`, { token });
     const modelId = ((await s.json()) as { scenario: { modelId: string } }).scenario.modelId;
     const m = await lc.request('GET', `/v1/models/${modelId}`, { token });
@@ -431,6 +437,58 @@ describe('the dashboard in headless Chromium', () => {
     await context.close();
   });
 
+  it('shows the demo model’s cause and effect, and the halo-adjusted lift beside each associational one, under the CSP', { timeout: 120_000 }, async () => {
+    // Prepare: the model's check and the forecast's halo-adjusted lifts, from the API
+    const model = await demoModel();
+    const confounding = model.confounding;
+    expect(confounding, 'the demo model carries a confounding check').toBeDefined();
+    const res = await lc.request('GET', `/v1/scenarios/${scenarioId}/forecast`, { token });
+    const forecast = (await res.json()) as { intervalLevel: number; initiatives: { id: string; haloAdjusted: { lift: number } | null }[]; portfolio: { haloAdjusted: { lift: number } | null } };
+    const { context, page, blocked, problems, violations } = await watchedPage(await browser(), { viewport: { width: 1440, height: 900 } });
+
+    // Act
+    await page.goto(`${base}/dashboard#token=${encodeURIComponent(token)}`);
+    await page.waitForSelector('body[data-status="ready"]', { timeout: 90_000 });
+
+    // Assess: the card shows the model's risk as a badge, ρ in words and the model's statement
+    expect(await page.isVisible('#cause-body')).toBe(true);
+    expect(await page.isHidden('#cause-unavailable')).toBe(true);
+    expect(await page.getAttribute('#card-cause', 'data-risk')).toBe(confounding!.risk);
+    expect(await page.getAttribute('#cause-risk', 'class')).toBe(`risk risk-${confounding!.risk}`);
+    expect(await page.textContent('#cause-statement')).toBe(confounding!.statement);
+    if (confounding!.survival !== null) expect(await page.textContent('#cause-survival')).toBe(`${Math.round(confounding!.survival * 100)}% of the associational effect holds within accounts`);
+    // … and one row per attribute, the largest contrast (between − within) first
+    const byContrast = [...confounding!.attributes].sort((a, b) => b.contrast.estimate - a.contrast.estimate).map((a) => a.attribute);
+    expect(await attributesOf(page, '#cause-rows tr')).toEqual(byContrast);
+
+    // Assess: the ranking's "within accounts" column holds each initiative's halo-adjusted lift, at the forecast's level
+    const level = `${Math.round(forecast.intervalLevel * 100)}% interval`;
+    expect(await page.textContent('#halo-unit')).toBe(`halo-adjusted, ${level}`);
+    expect(await page.textContent('#lift-unit')).toBe(`associational, ${level}`);
+    // One decimal with a sign (a true minus), none when it rounds to zero; an en dash where there is no lift.
+    const written = (v: number): string => (Number(Math.abs(v).toFixed(1)) === 0 ? '0.0' : `${v > 0 ? '+' : '\u2212'}${Math.abs(v).toFixed(1)}`);
+    for (const i of forecast.initiatives) {
+      const cell = page.locator(`#ranking tbody tr[data-id="${i.id}"] td.halo`);
+      const expected = i.haloAdjusted ? written(i.haloAdjusted.lift) : '\u2013';
+      expect((await cell.textContent())?.slice(0, expected.length), i.id).toBe(expected);
+      if (i.haloAdjusted) expect(await cell.getAttribute('title'), i.id).toMatch(/^Within accounts .* associational/);
+    }
+    // … a note says what each lift is, cautioning when the check found the associational ones likely off
+    const caution = (confounding!.risk === 'some' || confounding!.risk === 'high') && !(confounding!.survival !== null && confounding!.survival > 1);
+    expect(await page.getAttribute('#card-ranking', 'data-caution')).toBe(String(caution));
+    expect(await page.textContent('#ranking-note')).toContain('NPS lift is associational');
+    // … and the headline figures carry the portfolio's halo-adjusted lift
+    if (forecast.portfolio.haloAdjusted) expect(await page.textContent('#kpi-portfolio .within')).toMatch(/^within accounts /);
+    expect(await page.locator('#kpi-portfolio .badge.caution').count()).toBe(caution ? 1 : 0);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('#card-cause').screenshot({ path: `${ARTIFACTS}dashboard-cause.png` });
+    expect(await violations(), 'Content-Security-Policy violations').toEqual([]);
+    expect(blocked).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('says the curves, drivers and model choice are not available for a linear model, and draws its other panels', { timeout: 120_000 }, async () => {
     // Prepare: the demo scenario on an OLS model of the same wave (the newest scenario, so the one the page opens)
     const tenant = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { tenant: string }).tenant;
@@ -447,13 +505,16 @@ describe('the dashboard in headless Chromium', () => {
 
       // Assess: each detail card says why, with no chart left on it; the importance bars are drawn
       expect(await page.locator('#scenario').inputValue()).toBe(scenario.id);
-      for (const detail of ['curves', 'drivers', 'choice']) {
+      for (const detail of ['curves', 'drivers', 'choice', 'cause']) {
         expect(await page.isVisible(`#${detail}-unavailable`), detail).toBe(true);
         expect(await page.textContent(`#${detail}-unavailable`), detail).toMatch(/^Not available for this model/);
         expect(await page.isHidden(`#${detail}-body`), detail).toBe(true);
       }
       expect(await page.textContent('#curves-unavailable')).toContain('ols');
       expect(await page.isHidden('#curve-picker')).toBe(true);
+      expect(await page.getAttribute('#card-cause', 'data-risk')).toBeNull();
+      // … and without a check there is no halo-adjusted lift: each "within accounts" cell is an en dash
+      expect(new Set(await page.locator('#ranking tbody td.halo').allTextContents())).toEqual(new Set(['\u2013']));
       const charts = Object.fromEntries((await chartSummaries(page)).map((c) => [c.id, c]));
       expect(charts['chart-curves']!.type).toBeNull();
       expect(charts['chart-drivers']!.type).toBeNull();

@@ -60,6 +60,18 @@ export interface Cost {
   total: number;
 }
 
+/**
+ * The lift with each changed attribute's effect taken from within accounts: what is left of the
+ * associational `nps.lift` when an account-level cause that moves ratings and loyalty together is
+ * taken out (the model's `confounding`). For all accounts only.
+ */
+export interface HaloAdjusted {
+  lift: number;
+  interval: Interval;
+  /** `lift` / the associational lift. */
+  factor: number;
+}
+
 /** The forecast of one initiative, or of the portfolio, or of an optimiser's selection. */
 export interface Outcome {
   nps: NpsForecast;
@@ -67,6 +79,11 @@ export interface Outcome {
   cost: Cost;
   roi: { estimate: number; interval: Interval } | null;
   paybackMonths: number | null;
+  /**
+   * `null` when the model has no confounding check (a linear model, too few accounts with two or
+   * more respondents); absent from forecasts stored before the check existed.
+   */
+  haloAdjusted?: HaloAdjusted | null;
 }
 
 export interface InitiativeForecast extends Outcome {
@@ -133,9 +150,53 @@ export interface Interaction {
   stdError: number;
 }
 
+/** A slope per rating point on the latent scale, with its standard error and 95 % interval. */
+export interface SlopeEstimate {
+  estimate: number;
+  stdError: number;
+  interval: Interval;
+}
+
+/** How strongly an account-level cause appears to move ratings and loyalty together. */
+export const CONFOUNDING_RISKS = ['none', 'some', 'high', 'unknown'] as const;
+export type ConfoundingRisk = (typeof CONFOUNDING_RISKS)[number];
+
+/** One attribute's within-account against between-account effect (a Mundlak decomposition). */
+export interface ConfoundingAttribute {
+  attribute: string;
+  /** Effect of a rating within an account, net of anything the account shares. */
+  within: SlopeEstimate;
+  /** Effect of the account's mean rating (includes account-level causes). */
+  between: SlopeEstimate;
+  /** between − within. */
+  contrast: SlopeEstimate;
+  /** Share of the associational effect kept within accounts (0–1.5), shrunk toward `survival`. */
+  haloFactor: number;
+  haloFactorSe: number;
+  /** Cinelli–Hazlett robustness value RV₀.₅ of the within effect (0–1). */
+  robustness: number;
+}
+
+/** The driver model's word on cause and effect (ordinal models; absent from older documents). */
+export interface Confounding {
+  risk: ConfoundingRisk;
+  /** Why the risk is unknown. */
+  reason: string | null;
+  /** ρ: the share of the associational effects that holds within accounts. */
+  survival: number | null;
+  /** Joint Wald test that within and between slopes agree (`logP`: natural log of its p-value). */
+  test: { statistic: number; df: number; logP: number } | null;
+  /** Respondents the check ran on. */
+  respondents: number;
+  coverage: { accounts: number; multiAccounts: number; multiShare: number };
+  attributes: ConfoundingAttribute[];
+  statement: string;
+}
+
 /**
  * `GET /v1/models/{id}`. `curves`, `drivers` and `interactions` are absent from linear models and
- * from ordinal documents stored before version 2; `structure` is free-form (its shape differs by
+ * from ordinal documents stored before version 2, `confounding` from linear models and from ordinal
+ * documents stored before the confounding check; `structure` is free-form (its shape differs by
  * method and version), so it is read field by field (modelChoice.ts).
  */
 export interface DriverModel {
@@ -149,6 +210,7 @@ export interface DriverModel {
   curves?: EffectCurve[];
   drivers?: CutDriver[];
   interactions?: Interaction[];
+  confounding?: Confounding;
 }
 
 /** `GET /v1/datasets/{id}`: only the attribute labels matter here. */

@@ -6,7 +6,8 @@
  * - `GET /v1/scenarios` → the scenario picker (the one last opened in this tab, else the first);
  * - `GET /v1/scenarios/{id}`, `…/forecast` → headline figures, NPS waterfall, ROI × cost bubbles;
  * - `GET /v1/models/{modelId}` (+ its dataset for attribute labels) → importance bars, priority matrix,
- *   effect curves, detractor vs promoter drivers, how the model was chosen;
+ *   effect curves, detractor vs promoter drivers, how the model was chosen, cause and effect (the
+ *   confounding check; the forecast's halo-adjusted lifts stand beside the associational ones);
  * - `GET /v1/scenarios/{id}/ranking?by=…&segment=…` → the ranked table (a header click re-fetches);
  * - `POST /v1/scenarios/{id}/optimize` → the efficient frontier (whole budget range) and the
  *   selection at the slider's budget, highlighted in the table, the bubbles and the frontier.

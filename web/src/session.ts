@@ -6,6 +6,7 @@
 import type { Dashboard } from './dashboard.js';
 import { destroyCharts } from './charts/setup.js';
 import { byId, setStatus } from './dom.js';
+import { clearCause } from './panels/cause.js';
 import { clearModelDetails } from './panels/modelDetails.js';
 import { tokenInFragment } from './token.js';
 
@@ -28,6 +29,7 @@ export function tokenFromLink(): string | null {
 export function showSignIn(d: Dashboard, message: string | null): void {
   destroyCharts(d.chart);
   clearModelDetails();
+  clearCause();
   byId('content').hidden = true;
   byId('scenario-picker').hidden = true;
   byId('session').hidden = true;

@@ -1,7 +1,9 @@
 /**
  * The driver model's panels: loads the scenario's model and its dataset's attribute labels, then
  * draws the importance bars, the priority matrix and the detail panels (effect curves, detractor
- * and promoter drivers, how the model was chosen: panels/modelDetails.ts). Without labels (the
+ * and promoter drivers, how the model was chosen: panels/modelDetails.ts) and the cause-and-effect
+ * card (panels/cause.ts); the headline figures and the ranked table are drawn again, to caution
+ * against associational lifts the model's confounding check finds likely off. Without labels (the
  * dataset is gone or unreadable) the attribute names are shown tidied up; only a refused token
  * stops it.
  */
@@ -11,11 +13,14 @@ import type { Dataset, DriverModel } from '../contract.js';
 import { panelError } from '../dom.js';
 import { renderImportance, renderMatrix } from '../charts/importance.js';
 import { loaded } from '../state.js';
+import { CAUSE_CARD, renderCauseCard } from './cause.js';
 import { renderFooter } from './footer.js';
+import { renderKpis } from './kpis.js';
 import { DETAIL_CARDS, renderModelDetails } from './modelDetails.js';
+import { renderTable } from './ranking.js';
 
 /** Every card the model fills: a failed load says so in each. */
-const MODEL_CARDS = ['card-importance', 'card-matrix', ...DETAIL_CARDS] as const;
+const MODEL_CARDS = ['card-importance', 'card-matrix', ...DETAIL_CARDS, CAUSE_CARD] as const;
 
 /** Loads and draws the model panels for the load `ticket`; rejects when they could not be drawn. */
 export async function loadModel(d: Dashboard, ticket: number): Promise<void> {
@@ -40,6 +45,9 @@ export async function loadModel(d: Dashboard, ticket: number): Promise<void> {
     renderImportance(d, model, labels);
     renderMatrix(d, model, labels);
     renderModelDetails(d);
+    renderCauseCard(d);
+    renderKpis(d);
+    if (d.state.ranking.length) renderTable(d);
     renderFooter(d);
   } catch (e) {
     if (d.state.loads.isCurrent(ticket)) for (const card of MODEL_CARDS) panelError(card, e);

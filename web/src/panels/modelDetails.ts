@@ -24,10 +24,11 @@ import { choiceSummary, devianceText, interactionText, modelChoice, ruleText } f
 /** The cards these panels fill; a failed model load marks each of them. */
 export const DETAIL_CARDS = ['card-curves', 'card-drivers', 'card-choice'] as const;
 
-type Detail = 'curves' | 'drivers' | 'choice';
+/** A card whose body a model may have nothing for (`#<detail>-unavailable`, `#<detail>-body`). */
+export type Detail = 'curves' | 'drivers' | 'choice' | 'cause';
 
 /** Shows a card's body, or in its place why the model has nothing for it (`reason`). */
-function available(detail: Detail, reason: string | null): void {
+export function available(detail: Detail, reason: string | null): void {
   const note = byId(`${detail}-unavailable`);
   note.textContent = reason ? `Not available for this model: ${reason}` : '';
   note.hidden = reason === null;
@@ -35,7 +36,7 @@ function available(detail: Detail, reason: string | null): void {
 }
 
 /** Why a model has no curves or drivers: linear models never do; ordinal ones stored before version 2 lack them. */
-function whyNot(model: DriverModel, what: string): string {
+export function whyNot(model: DriverModel, what: string): string {
   return model.method === 'ordinal' || model.method === undefined
     ? `this model was fitted before ${what} were part of the model document; fit it again to see them.`
     : `${what} come with the ordinal driver model, and this one is ${model.method}.`;

@@ -130,6 +130,7 @@ function renderSelection(d: Dashboard): void {
   };
   if (o) {
     row('NPS lift', `${signed(o.nps.lift)} points ${bracket(o.nps.interval, signed)}`);
+    if (o.haloAdjusted) row('Within accounts', `${signed(o.haloAdjusted.lift)} points ${bracket(o.haloAdjusted.interval, signed)}`);
     if (o.revenue) row('Net value (NPV)', `${money(o.revenue.npv - o.cost.total)} ${bracket(netInterval(o), money)}`);
     if (o.roi) row('ROI', `${percent(o.roi.estimate)} ${bracket(o.roi.interval, percent)}`);
     row('Cost', money(o.cost.total, true));

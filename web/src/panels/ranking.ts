@@ -1,11 +1,16 @@
 /**
  * The ranked table: the API's ranking of the scenario's initiatives by the chosen metric (a header
  * click re-ranks), NPS for all accounts or one segment, with the optimiser's selection marked
- * "in plan". The table carries `data-by`, `data-segment` and `aria-busy` for tests and screen readers.
+ * "in plan". Beside the associational NPS lift stands the halo-adjusted one ("within accounts",
+ * from the forecast, for all accounts only), and a note under the table says what each is, with a
+ * caution when the model's confounding check finds the associational lifts likely off. The table
+ * carries `data-by`, `data-segment` and `aria-busy`, the card `data-caution`, for tests and screen
+ * readers.
  */
 import { scenarioPath } from '../api.js';
 import type { Dashboard } from '../dashboard.js';
 import type { Page, RankedInitiative } from '../contract.js';
+import { haloCell, liftNote } from '../cause.js';
 import { byId, el, panelError } from '../dom.js';
 import { humanise } from '../format.js';
 import { METRIC_NAMES, rankingCells, sortOrder } from '../rankingCells.js';
@@ -49,8 +54,8 @@ export async function loadRanking(d: Dashboard): Promise<void> {
   }
 }
 
-function cell(className: string, main: string, interval: string): HTMLTableCellElement {
-  return el('td', { class: className }, [main, interval ? el('span', { class: 'iv', text: interval }) : null]);
+function cell(c: { className: string; main: string; interval: string; title?: string }): HTMLTableCellElement {
+  return el('td', { class: c.className, title: c.title }, [c.main, c.interval ? el('span', { class: 'iv', text: c.interval }) : null]);
 }
 
 /** Draws the table from the state: the ranking, the metric's column marked, the selection highlighted. */
@@ -66,6 +71,7 @@ export function renderTable(d: Dashboard): void {
   const formats = { money: moneyOf(state), horizon: horizonText(state) };
   const rows = state.ranking.map((it) => {
     const inPlan = selected !== null && selected.has(it.id);
+    const [lift, ...others] = rankingCells(it, by, state.byId.get(it.id), formats);
     return el('tr', { 'data-id': it.id, class: inPlan ? 'in-plan' : null }, [
       el('td', { class: 'num', text: String(it.rank) }),
       el('td', { class: 'name' }, [
@@ -74,13 +80,23 @@ export function renderTable(d: Dashboard): void {
         inPlan ? el('span', { class: 'badge', text: 'in plan', title: 'Selected by the budget optimiser' }) : null,
         el('span', { class: 'id', text: it.id }),
       ]),
-      ...rankingCells(it, by, state.byId.get(it.id), formats).map((c) => cell(c.className, c.main, c.interval)),
+      lift ? cell(lift) : null,
+      cell(haloCell(state.byId.get(it.id), state.segment)),
+      ...others.map(cell),
     ]);
   });
   table.tBodies[0]?.replaceChildren(...rows);
+  const level = levelText(state);
+  byId('lift-unit').textContent = `associational, ${level} interval`;
+  byId('halo-unit').textContent = `halo-adjusted, ${level} interval`;
+  const note = liftNote(state.model?.confounding, (state.forecast?.initiatives ?? []).some((o) => o.haloAdjusted), state.segment !== '');
+  const noteEl = byId('ranking-note');
+  noteEl.textContent = note.text;
+  noteEl.className = `note lift-note${note.caution ? ' caution' : ''}`;
+  byId('card-ranking').setAttribute('data-caution', String(note.caution));
   byId('ranking-sub').textContent =
     `Ranked by ${METRIC_NAMES.get(by) ?? by}${state.segment ? `, NPS for ${humanise(state.segment)} accounts` : ''}` +
-    `. Brackets hold ${levelText(state)} intervals; \u201cbeats next\u201d is the chance an initiative truly ranks above the one below it. Click a heading to re-rank.`;
+    `. Brackets hold ${level} intervals; \u201cbeats next\u201d is the chance an initiative truly ranks above the one below it. Click a heading to re-rank.`;
   table.setAttribute('data-by', by);
   table.setAttribute('data-segment', state.segment);
   table.removeAttribute('aria-busy');
