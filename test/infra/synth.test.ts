@@ -119,7 +119,9 @@ describe('full synth', () => {
       // targets under 1 MB per API bundle. Measured when set: API about 984,000 bytes, worker about
       // 730,000; the worker then took on large scenario forecasts (~770,000); the API lost the
       // dashboard page and @hono/swagger-ui to the static site (~922,000).
-      const budgets = { api: 1_000_000, worker: 800_000 };
+      // The worker then took on the latent-score engine, its structure search, the account-bootstrap
+      // replicates and the confounding check (~830,000): it fits every large model, so it carries them.
+      const budgets = { api: 1_000_000, worker: 1_000_000 };
       // The SDK's browser user-agent parser (bowser, 34 KB) is stubbed out (scripts/bundle-lambda.mjs).
       for (const [dir, files] of [[assetDir, apiFiles], [worker.dir, workerFiles]] as const)
         for (const f of files.filter((name) => /^bowser-.*\.mjs$/.test(name))) expect(statSync(join(dir, f)).size, f).toBeLessThan(1_000);
