@@ -149,14 +149,21 @@ export const OutcomeSchema = z.object({
   roi: z.object({ estimate: z.number(), interval: Interval }).nullable(),
   paybackMonths: z.number().nullable(),
   liftPerMillion: z.number().nullable(),
-  uncertainty: UncertaintySchema,
+  /** Null on forecasts stored before intervals had sources. */
+  uncertainty: UncertaintySchema.nullable().default(null),
   /**
    * The lift with each changed attribute's effect taken from within accounts (every cell's slope
    * moved by the attribute's within − pooled correction; the model's `confounding`): what is left
    * when an account-level cause that moves ratings and loyalty together is taken out. Null when the
    * model has no confounding check (too few accounts with two or more respondents, linear models).
    */
-  haloAdjusted: z.object({ lift: z.number(), interval: Interval, factor: z.number().describe('haloAdjusted.lift / the associational lift') }).nullable(),
+  haloAdjusted: z.object({ lift: z.number(), interval: Interval, factor: z.number().describe('haloAdjusted.lift / the associational lift') }).nullable().default(null),
+  /**
+   * The lift calibrated by the tenant's forecast ledger (realised ÷ forecast over evaluated
+   * launches, shrunk toward 1), with an interval that adds the factor's uncertainty; null until the
+   * ledger has an evaluated launch.
+   */
+  calibrated: z.object({ lift: z.number(), interval: Interval, factor: z.number(), launches: z.number().int() }).nullable().default(null),
 });
 export type Outcome = z.infer<typeof OutcomeSchema>;
 

@@ -12,6 +12,8 @@
  *    surveyed, and the team's range for each effect (recomputed at its ends).
  */
 import type { DriverModel } from '../drivers/contract.js';
+import { calibratedLift } from '../ledger/calibration.js';
+import type { Calibration } from '../ledger/contract.js';
 import { resolveEffects, type ResolvedEffects } from '../drivers/effects.js';
 import type { Population } from '../drivers/population.js';
 import { netOf } from '../nps.js';
@@ -32,6 +34,8 @@ export interface ForecastOptions {
   computedAt: string;
   /** Interval level (overrides the scenario's `intervalLevel`). */
   level?: number;
+  /** The tenant's ledger calibration, when it has evaluated launches (forecasts then carry `calibrated`). */
+  calibration?: Calibration | null;
 }
 
 /** A scenario checked against a model and population, ready to forecast or to value sub-portfolios. */
@@ -67,6 +71,8 @@ interface Context {
   segmentSize: Float64Array;
   baseNet: Float64Array;
   replicates: boolean;
+  level: number;
+  calibration: Calibration | null;
   /** Halo corrections (within − pooled, per point) and their errors by attribute index, when the model has a confounding check. */
   halo: { corrections: Map<number, number>; se: Map<number, number> } | null;
 }
@@ -95,6 +101,8 @@ export function prepareScenario(model: DriverModel, pop: Population, scenario: S
     baseNet,
     replicates: model.parameters.kind === 'ordinal' && hasReplicates(model.parameters),
     halo: haloFactorsOf(model, pop),
+    level,
+    calibration: options.calibration ?? null,
   };
   const notes = [
     ...book.notes,
@@ -245,7 +253,16 @@ function outcomeOf(ctx: Context, chosen: readonly Plan[], ramp: readonly number[
       replicates: { lift: liftDeviations.map(round6), npv: npvDeviations ? Array.from(npvDeviations, round6) : null },
     },
     haloAdjusted,
+    calibrated: ctx.calibration ? calibratedOf(ctx, chosen, nps) : null,
   };
+}
+
+/** The lift calibrated by the ledger, by the factor of the attributes the initiatives change. */
+function calibratedOf(ctx: Context, chosen: readonly Plan[], nps: NpsForecast): Outcome['calibrated'] {
+  const c = ctx.calibration!;
+  const attributes = [...new Set(chosen.flatMap((p) => p.initiative.effects.map((e) => e.attribute)))];
+  const out = calibratedLift(nps.lift, nps.interval, ctx.level, c, attributes);
+  return { lift: out.lift, interval: out.interval, factor: out.factor, launches: c.launches };
 }
 
 /**

@@ -100,7 +100,7 @@ export interface FamilyWave {
   account: Uint32Array;
 }
 
-function noise(rng: Rng, kind: NoiseKind): number {
+export function noise(rng: Rng, kind: NoiseKind): number {
   if (kind === 'normal') return 1.3 * rng.normal();
   if (kind === 'logistic') {
     const u = Math.min(Math.max(rng.next(), 1e-12), 1 - 1e-12);
@@ -242,13 +242,13 @@ export function familyWave(seed: number, n: number, features: FamilyFeatures, wa
   return { truth, attributes, columns, ratings, rest, segment, role, account };
 }
 
-function categoryOf(latent: number): number {
+export function categoryOf(latent: number): number {
   let c = 0;
   while (c < THRESHOLDS.length && latent > THRESHOLDS[c]!) c++;
   return c;
 }
 
-function applyChange(change: Change, x: number): number {
+export function applyChange(change: Change, x: number): number {
   switch (change.op) {
     case 'add':
       return Math.min(10, Math.max(0, x + change.value));

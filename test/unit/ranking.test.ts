@@ -16,6 +16,7 @@ function outcome(lift: number, halfWidth: number, npv: number | null, cost: numb
     liftPerMillion: lift / (cost / 1e6),
     uncertainty: { model: 0, respondents: 0, sampling: 0, replicates: { lift: replicates, npv: null } },
     haloAdjusted: null,
+    calibrated: null,
   };
 }
 

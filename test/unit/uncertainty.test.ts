@@ -63,8 +63,8 @@ describe('the forecast’s gradient in the driver model’s parameters', () => {
     if (!at0.ok) throw new Error(at0.detail);
     const o = at0.forecast.initiatives[0]!;
     // With replicates ±δ, each deviation is ±∇·δ (in points for the lift, currency for the NPV).
-    const gradLift = o.uncertainty.replicates.lift[0]!;
-    const gradNpv = o.uncertainty.replicates.npv![0]!;
+    const gradLift = o.uncertainty!.replicates.lift[0]!;
+    const gradNpv = o.uncertainty!.replicates.npv![0]!;
     const h = 1e-4;
     const up = forecastWith(perturbed(p, delta, h));
     const down = forecastWith(perturbed(p, delta, -h));
