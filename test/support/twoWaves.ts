@@ -37,6 +37,9 @@ export interface TwoWaves {
   /** The drift added to every wave-2 latent score, and the attribute whose ratings shifted for everyone (and by how much). */
   drift: number;
   ratingShift: { attribute: string; by: number };
+  /** What the drift and the rating shift did to wave 2's NPS, points (the same people, their noise kept). */
+  trueDriftEffect: number;
+  trueShiftEffect: number;
 }
 
 interface Account {
@@ -84,15 +87,20 @@ export function twoWaves(seed: number, accounts: number, features: FamilyFeature
     // Per launch, the NPS contribution with and without it (for the truth).
     const without = plans.map(() => 0);
     let withAll = 0;
+    let noDrift = 0;
+    let noShift = 0;
     const x = new Float64Array(k);
+    const xNoShift = new Float64Array(k);
     for (const a of list) {
       const size = Math.min(10, 1 + Math.floor(-Math.log(1 - rng.next()) * (a.segment === 2 ? 4 : 2)));
       for (let m = 0; m < size; m++) {
         const r = rng.int(FAMILY_ROLES.length);
         const halo = rng.normal();
         for (let j = 0; j < k; j++) {
-          const raw = truth.means[j]! + load[j]!.account * a.factor + load[j]!.halo * halo + load[j]!.own * rng.normal() + (truth.confounder ? truth.confounder.loadings[j]! * a.cause : 0) + (applyLaunches && j === shifted ? shiftBy : 0);
-          x[j] = Math.min(10, Math.max(0, Math.round(raw)));
+          const raw = truth.means[j]! + load[j]!.account * a.factor + load[j]!.halo * halo + load[j]!.own * rng.normal() + (truth.confounder ? truth.confounder.loadings[j]! * a.cause : 0);
+          const shift = applyLaunches && j === shifted ? shiftBy : 0;
+          x[j] = Math.min(10, Math.max(0, Math.round(raw + shift)));
+          xNoShift[j] = Math.min(10, Math.max(0, Math.round(raw)));
         }
         const rest = 0.6 + truth.segmentShift[a.segment]! + truth.roleShift[r]! + a.effect + (truth.confounder ? truth.confounder.kappa * a.cause : 0) + noise(rng, features.noise) + (applyLaunches ? drift : 0);
         const base = Float64Array.from(x);
@@ -107,6 +115,10 @@ export function twoWaves(seed: number, accounts: number, features: FamilyFeature
         });
         const y = categoryOf(ratingTerms(truth, a.segment, r, changed) + rest);
         withAll += netOf(y);
+        noDrift += netOf(categoryOf(ratingTerms(truth, a.segment, r, changed) + rest - (applyLaunches ? drift : 0)));
+        const changedNoShift = Float64Array.from(changed);
+        changedNoShift[shifted] = changed[shifted]! - x[shifted]! + xNoShift[shifted]!;
+        noShift += netOf(categoryOf(ratingTerms(truth, a.segment, r, changedNoShift) + rest));
         plans.forEach((p, l) => {
           if (!reachedHere[l]) {
             without[l]! += netOf(y);
@@ -142,7 +154,7 @@ export function twoWaves(seed: number, accounts: number, features: FamilyFeature
       ltr: Uint8Array.from(ltr),
       ratings: ratings.map((c) => Float64Array.from(c)),
     };
-    return { columns, trueLifts: without.map((w) => (100 * (withAll - w)) / n) };
+    return { columns, trueLifts: without.map((w) => (100 * (withAll - w)) / n), driftEffect: (100 * (withAll - noDrift)) / n, shiftEffect: (100 * (withAll - noShift)) / n };
   };
   const before = draw(wave1Accounts, false, BEFORE_DATE);
   const after = draw(wave2Accounts, true, AFTER_DATE);
@@ -154,5 +166,7 @@ export function twoWaves(seed: number, accounts: number, features: FamilyFeature
     launches: plans.map((p, l) => ({ id: p.id, initiativeId: p.id, launchedOn: p.launchedOn, endedOn: null, reached: p.reached, changes: p.changes, trueLift: after.trueLifts[l]! })),
     drift,
     ratingShift: { attribute: FAMILY_ATTRIBUTES[shifted]!, by: shiftBy },
+    trueDriftEffect: after.driftEffect,
+    trueShiftEffect: after.shiftEffect,
   };
 }
