@@ -174,3 +174,36 @@ describe('pooling strengths by empirical Bayes against cross-validation', () => 
     expect(geometric).toBeLessThan(best.w * 10);
   }, 120_000);
 });
+
+describe('partial pooling by group size', () => {
+  test('a 30-respondent segment borrows almost everything from the overall slopes; segments of 8,000–13,000 keep most of their own departure', async () => {
+    const { familyWave, FAMILIES } = await import('../support/truthFamily.js');
+    const { buildPopulation } = await import('../../model/drivers/population.js');
+    const { fitDriverModel } = await import('../../model/drivers/driverModel.js');
+    const { ModelRequestSchema } = await import('../../model/drivers/contract.js');
+    const c = familyWave(322, 30_000, FAMILIES.simple).columns;
+    let kept = 0;
+    const idx = Array.from({ length: c.size }, (_, i) => i).filter((i) => (c.segment[i] === 'enterprise' ? kept++ < 30 : true));
+    const cols = { ...c, size: idx.length, respondentId: idx.map((i) => c.respondentId[i]!), accountId: idx.map((i) => c.accountId[i]!), segment: idx.map((i) => c.segment[i]!), role: idx.map((i) => c.role[i]!), wave: idx.map(() => null), accountRevenue: Float64Array.from(idx, () => Number.NaN), ltr: Uint8Array.from(idx, (i) => c.ltr[i]!), ratings: c.ratings.map((r) => Float64Array.from(idx, (i) => r[i]!)) };
+    const attributes = c.attributes.map((name) => ({ name, kind: 'other', scale: [0, 10] as [number, number] }));
+    const built = buildPopulation(attributes, [cols], { segmentBy: 'segment' });
+    if (!built.ok) throw new Error(built.detail);
+    const slopes = (pooling?: number): { bySegment: Map<string, { n: number; slopes: number[] }>; overall: number[] } => {
+      const r = fitDriverModel(built.population, ModelRequestSchema.parse({ datasetId: 'x', segmentBy: 'segment', options: { structure: 'segment', curves: 'none', interactions: 'none', cutSpecific: false, ...(pooling !== undefined ? { pooling } : {}) } }));
+      if (!r.ok) throw new Error(r.detail);
+      const levels = r.model.levels!;
+      return {
+        overall: levels.find((l) => l.level === 'overall')!.coefficients.map((x) => x.estimate),
+        bySegment: new Map(levels.filter((l) => l.level === 'segment').map((l) => [l.group[0]!, { n: l.respondents, slopes: l.coefficients.map((x) => x.estimate) }])),
+      };
+    };
+    const pooled = slopes();
+    const free = slopes(0.001);
+    const departure = (s: number[]): number => Math.hypot(...s.map((v, j) => v - pooled.overall[j]!));
+    const keptShare = (segment: string): number => departure(pooled.bySegment.get(segment)!.slopes) / departure(free.bySegment.get(segment)!.slopes);
+    expect(pooled.bySegment.get('enterprise')!.n).toBe(30);
+    expect(keptShare('enterprise')).toBeLessThan(0.05);
+    expect(keptShare('smb')).toBeGreaterThan(0.7);
+    expect(keptShare('mid_market')).toBeGreaterThan(0.7);
+  }, 120_000);
+});
