@@ -6,7 +6,7 @@
  * Markdown table per family, then the structures `auto` chose. Progress goes to stderr.
  *
  * Usage: `npm run accuracy` (10 seeds × 2,000 / 20,000 / 200,000 × four families: about 15 minutes
- * on two cores), or e.g. `ACCURACY_SEEDS=3 ACCURACY_SIZES=20000 ACCURACY_FAMILIES=roles npm run accuracy`.
+ * on two cores), or e.g. `ACCURACY_SEEDS=3 ACCURACY_SIZES=20000 ACCURACY_FAMILIES=roles ACCURACY_ESTIMATORS=auto npm run accuracy`.
  */
 import { markdownTable, sweep, type Estimator } from '../support/accuracy.js';
 import { FAMILIES, type FamilyName } from '../support/truthFamily.js';
@@ -16,7 +16,7 @@ const seedCount = Number(process.env.ACCURACY_SEEDS ?? 10);
 const seeds = Array.from({ length: seedCount }, (_, i) => 101 + i);
 const sizes = (process.env.ACCURACY_SIZES ?? '2000,20000,200000').split(',').map(Number);
 const families = (process.env.ACCURACY_FAMILIES ? process.env.ACCURACY_FAMILIES.split(',') : Object.keys(FAMILIES)) as FamilyName[];
-const estimators: Estimator[] = ['auto', 'baseline', 'oracle'];
+const estimators = (process.env.ACCURACY_ESTIMATORS ?? 'auto,baseline,oracle').split(',') as Estimator[];
 
 for (const name of families) {
   const features = FAMILIES[name];
