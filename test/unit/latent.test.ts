@@ -185,7 +185,7 @@ describe('partial pooling by group size', () => {
     let kept = 0;
     const idx = Array.from({ length: c.size }, (_, i) => i).filter((i) => (c.segment[i] === 'enterprise' ? kept++ < 30 : true));
     const cols = { ...c, size: idx.length, respondentId: idx.map((i) => c.respondentId[i]!), accountId: idx.map((i) => c.accountId[i]!), segment: idx.map((i) => c.segment[i]!), role: idx.map((i) => c.role[i]!), wave: idx.map(() => null), accountRevenue: Float64Array.from(idx, () => Number.NaN), ltr: Uint8Array.from(idx, (i) => c.ltr[i]!), ratings: c.ratings.map((r) => Float64Array.from(idx, (i) => r[i]!)) };
-    const attributes = c.attributes.map((name) => ({ name, kind: 'other', scale: [0, 10] as [number, number] }));
+    const attributes = c.attributes.map((name) => ({ name, kind: 'other' as const, scale: [0, 10] as [number, number] }));
     const built = buildPopulation(attributes, [cols], { segmentBy: 'segment' });
     if (!built.ok) throw new Error(built.detail);
     const slopes = (pooling?: number): { bySegment: Map<string, { n: number; slopes: number[] }>; overall: number[] } => {
