@@ -14,6 +14,7 @@
  * rethrown so the event is retried; one the request or its data caused is the final outcome; anything
  * else is logged and stored as unexpected.
  */
+import { z } from 'zod';
 import { AppError, isInternal, UnavailableError, type StoredProblem } from './errors.js';
 import type { Logger } from '../log.js';
 
@@ -25,6 +26,33 @@ export type WorkState = 'pending' | 'ready' | 'failed';
  * retries (EventBridge up to 4 h, then the worker's own retries and its failure queue).
  */
 export const WORK_DEADLINE_MS = 7 * 3600_000;
+
+/**
+ * Where pending work has got to: the stage it is in and the share of its stages done before it
+ * (0 while queued). Written by the worker at each stage boundary, by a conditional write that only
+ * a pending item accepts, so a report can never land on finished work. Stages are coarse on purpose:
+ * the maths inside a stage (a model's structure search, a forecast's simulation) is one synchronous
+ * call in `model/`, which cannot write to the store while it runs.
+ */
+export const WorkProgressSchema = z
+  .object({
+    stage: z.string().describe('The stage the work is in, e.g. queued, reading respondents, fitting'),
+    done: z.number().min(0).max(1).describe('Share of the stages finished (0–1); reported at stage boundaries only'),
+  })
+  .describe('While pending: where the work stands');
+export type WorkProgress = z.infer<typeof WorkProgressSchema>;
+
+/** Tells the store that the work has entered `stage` (one of its {@link QueuedWorkOptions.stages}). */
+export type ReportProgress = (stage: string) => Promise<void>;
+
+/**
+ * The progress a pending item shows: what its worker last wrote, or its first stage (`queued`, 0)
+ * before any was written; `undefined` once the work is finished.
+ */
+export function pendingProgress(state: WorkState, stored: WorkProgress | undefined, stages: readonly string[]): WorkProgress | undefined {
+  if (state !== 'pending') return undefined;
+  return stored ?? { stage: stages[0] ?? 'queued', done: 0 };
+}
 
 /** What the work ended with: its result, or why there is none. */
 export type WorkOutcome<R> = { state: 'ready'; result: R } | { state: 'failed'; problem: StoredProblem };
@@ -51,6 +79,11 @@ export interface WorkPort<K, R> {
   finish(key: K, outcome: WorkOutcome<R>, at: string, by: 'worker' | 'lifecycle'): Promise<boolean>;
   /** Delivers the event the stored outcome owes, if it still waits on the item (the outbox). */
   deliver?(key: K): Promise<void>;
+  /**
+   * Records where the work stands on an item still `pending`; `false` when it is not. Without it,
+   * stage reports are dropped.
+   */
+  progress?(key: K, progress: WorkProgress): Promise<boolean>;
 }
 
 export interface QueuedWorkOptions {
@@ -64,6 +97,11 @@ export interface QueuedWorkOptions {
   logger: Logger;
   /** @default {@link WORK_DEADLINE_MS} */
   deadlineMs?: number;
+  /**
+   * The stages the work reports, in order, the first being where it waits for a worker (`queued`).
+   * @default ['queued']
+   */
+  stages?: readonly string[];
 }
 
 /**
@@ -127,7 +165,7 @@ export class QueuedWork<K, R> {
    *
    * @param context log fields naming the item
    */
-  async run(key: K, compute: () => Promise<R>, context: Record<string, unknown>): Promise<void> {
+  async run(key: K, compute: (report: ReportProgress) => Promise<R>, context: Record<string, unknown>): Promise<void> {
     const item = await this.port.read(key);
     if (!item) {
       this.options.logger.log('warn', `${this.logName} requested for something that does not exist (deleted?)`, context);
@@ -136,7 +174,7 @@ export class QueuedWork<K, R> {
     if (item.state === 'pending') {
       let outcome: WorkOutcome<R>;
       try {
-        outcome = { state: 'ready', result: await compute() };
+        outcome = { state: 'ready', result: await compute((stage) => this.report(key, stage, context)) };
       } catch (error) {
         outcome = { state: 'failed', problem: this.problemOf(error, context) };
       }
@@ -153,6 +191,21 @@ export class QueuedWork<K, R> {
     }
     // Thrown on failure: the event is retried, and the retry lands here again.
     await this.port.deliver?.(key);
+  }
+
+  /**
+   * Writes that the work entered `stage`. Progress is advisory: a report that fails (throttling, the
+   * item finished or deleted meanwhile) is logged and the work goes on; only its outcome must land.
+   */
+  private async report(key: K, stage: string, context: Record<string, unknown>): Promise<void> {
+    const stages = this.options.stages ?? ['queued'];
+    const index = stages.indexOf(stage);
+    if (index < 0) throw new Error(`${this.logName}: '${stage}' is not one of its stages (${stages.join(', ')})`);
+    try {
+      await this.port.progress?.(key, { stage, done: index / stages.length });
+    } catch (error) {
+      this.options.logger.log('warn', `${this.logName} progress not recorded`, { ...context, stage, error });
+    }
   }
 
   private problemOf(error: unknown, context: Record<string, unknown>): StoredProblem {

@@ -5,6 +5,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ForecastSchema, ScenarioInputSchema } from '../../model/scenario/contract.js';
+import { WorkProgressSchema } from '../app/lifecycle.js';
 import { ScenarioHeadSchema, type ScenarioVersion } from '../app/scenarios/contract.js';
 import type { ScenarioService } from '../app/scenarios/service.js';
 import { IdempotencyHeader, IfMatchHeader, requestFingerprint, versionFromIfMatch, versionTag } from './headers.js';
@@ -26,6 +27,9 @@ const ForecastState = {
     .object({ title: z.string(), detail: z.string(), field: z.string().optional() })
     .optional()
     .openapi({ description: 'Why the forecast failed (forecastStatus failed)' }),
+  progress: WorkProgressSchema.optional().openapi({
+    description: 'While forecasting: the stage (queued, reading respondents, forecasting) and the share of stages done, written by the worker at stage boundaries',
+  }),
 };
 const Scenario = named(ScenarioHeadSchema.extend({ scenario: ScenarioInputSchema, ...ForecastState }), 'Scenario', {
   description: 'The latest version of a scenario, as stored (defaults applied)',

@@ -12,10 +12,10 @@ import { ModelProblemSchema } from '../app/models/contract.js';
 import type { ModelOutcome, ModelStore, StoredModel } from '../app/models/ports.js';
 import { ConflictError, DatasetGoneError, NotFoundError } from '../app/errors.js';
 import type { OutboxItem, PendingEvent } from '../app/events.js';
-import type { WorkState } from '../app/lifecycle.js';
+import { WorkProgressSchema, type WorkProgress, type WorkState } from '../app/lifecycle.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { translateDynamoError } from './dynamoErrors.js';
-import { finishPending } from './outcomes.js';
+import { finishPending, progressOf, reportPending } from './outcomes.js';
 import { outboxAttributes, pendingEventOf } from './outbox.js';
 import { keys } from './keys.js';
 
@@ -106,6 +106,11 @@ export class DynamoModelStore implements ModelStore {
     );
   }
 
+  /** Records where a fit stands, only while the model is still fitting. */
+  progress(tenant: string, id: string, progress: WorkProgress): Promise<boolean> {
+    return reportPending(this.db, this.table, this.key(tenant, id), { attribute: 'status', pending: STORED_STATE.pending }, progress);
+  }
+
   async get(tenant: string, id: string): Promise<{ model: StoredModel; doc: unknown; pending: PendingEvent | null }> {
     let item: Record<string, AttributeValue> | undefined;
     try {
@@ -132,7 +137,7 @@ export class DynamoModelStore implements ModelStore {
             ...(options.datasetId ? { ':dataset': S(options.datasetId) } : {}),
           },
           // Every item but the (large) document; status and request are DynamoDB reserved words.
-          ProjectionExpression: 'pk, sk, id, datasetId, #status, createdAt, updatedAt, #request, #problem',
+          ProjectionExpression: 'pk, sk, id, datasetId, #status, createdAt, updatedAt, #request, #problem, progress',
           ExpressionAttributeNames: { '#status': 'status', '#request': 'request', '#problem': 'problem' },
           ScanIndexForward: false,
           Limit: options.limit,
@@ -155,6 +160,7 @@ const StoredModelSchema = z.object({
   updatedAt: z.string(),
   request: z.record(z.string(), z.unknown()),
   problem: ModelProblemSchema.nullable(),
+  progress: WorkProgressSchema.optional(),
 });
 
 function recordFromItem(item: Record<string, AttributeValue>): StoredModel {
@@ -166,5 +172,6 @@ function recordFromItem(item: Record<string, AttributeValue>): StoredModel {
     updatedAt: item.updatedAt?.S,
     request: JSON.parse(item.request?.S ?? '{}'),
     problem: JSON.parse(item.problem?.S ?? 'null'),
+    progress: progressOf(item),
   });
 }

@@ -13,7 +13,8 @@ import { OptimizationProblemSchema, OptimizationSchema, type Optimization, type 
 import type { OptimizationStore } from '../app/portfolio/ports.js';
 import { translateDynamoError } from './dynamoErrors.js';
 import { keys } from './keys.js';
-import { finishPending } from './outcomes.js';
+import type { WorkProgress } from '../app/lifecycle.js';
+import { finishPending, progressOf, reportPending } from './outcomes.js';
 
 /** Largest stored result (compressed); DynamoDB's item limit is 400 KB. */
 const MAX_RESULT_BYTES = 380_000;
@@ -82,7 +83,13 @@ export class DynamoOptimizationStore implements OptimizationStore {
       updatedAt: item.updatedAt?.S,
       ...(item.result?.B ? { result: JSON.parse(inflateRawSync(item.result.B).toString('utf8')) } : {}),
       ...(item.problem?.S ? { problem: JSON.parse(item.problem.S) } : {}),
+      ...(item.status?.S === 'running' && progressOf(item) ? { progress: progressOf(item) } : {}),
     });
+  }
+
+  /** Records where a running optimisation stands, only while it is still running. */
+  progress(tenant: string, scenarioId: string, id: string, progress: WorkProgress): Promise<boolean> {
+    return reportPending(this.db, this.table, this.key(tenant, scenarioId, id), { attribute: 'status', pending: 'running' }, progress);
   }
 
   /** Stores the outcome of a running optimisation; false when it is no longer running (or gone). */

@@ -2,11 +2,13 @@
  * The end of asynchronous work on an item, shared by models (a queued fit), scenario versions (a
  * queued forecast) and optimisations: the one conditional write that moves the item from its
  * pending status to `ready` with a deflated document or to `failed` with a problem (with any other
- * attributes, such as the event the outcome owes, in the same write).
+ * attributes, such as the event the outcome owes, in the same write); and, before it, the
+ * progress reports only a pending item accepts.
  */
 import { deflateRawSync } from 'node:zlib';
 import { ConditionalCheckFailedException, TransactionCanceledException, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TooLargeError, type ConflictError } from '../app/errors.js';
+import { WorkProgressSchema, type WorkProgress } from '../app/lifecycle.js';
 import { translateDynamoError } from './dynamoErrors.js';
 
 /**
@@ -118,4 +120,36 @@ async function finishRequiring(
     if (own?.Code === 'ConditionalCheckFailed') return false;
     throw translateDynamoError(e);
   }
+}
+
+/**
+ * Records where pending work stands (`progress`: `{ stage, done }` as a map) on the item at `key`,
+ * only while it is still pending — a report racing the outcome's write never lands on finished work.
+ * Returns false when the item is no longer pending (or gone).
+ */
+export async function reportPending(db: DynamoDBClient, table: string, key: Record<string, AttributeValue>, status: PendingStatus, progress: WorkProgress): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET #progress = :progress',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#progress': 'progress', '#status': status.attribute },
+        ExpressionAttributeValues: { ':progress': { M: { stage: { S: progress.stage }, done: { N: String(progress.done) } } }, ':pending': { S: status.pending } },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw translateDynamoError(e);
+  }
+}
+
+/** The progress an item carries (see {@link reportPending}), or `undefined`. */
+export function progressOf(item: Record<string, AttributeValue>): WorkProgress | undefined {
+  const m = item.progress?.M;
+  if (!m) return undefined;
+  const parsed = WorkProgressSchema.safeParse({ stage: m.stage?.S, done: Number(m.done?.N) });
+  return parsed.success ? parsed.data : undefined;
 }

@@ -25,6 +25,7 @@ import { ForecastSchema, ScenarioInputSchema } from '../../model/scenario/contra
 import { ConflictError, NotFoundError, TooLargeError } from '../app/errors.js';
 import type { OutboxItem, PendingEvent } from '../app/events.js';
 import type { IdempotencyCompletion } from '../app/idempotency.js';
+import type { WorkProgress } from '../app/lifecycle.js';
 import { ForecastProblemSchema, ForecastStatusSchema, ScenarioHeadSchema, type NewVersion, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary, staleVersionError } from '../app/scenarios/contract.js';
 import type { ForecastOutcome, ScenarioStore } from '../app/scenarios/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -32,7 +33,7 @@ import { deletePartition } from './bulk.js';
 import { dynamoCall, translateDynamoError } from './dynamoErrors.js';
 import { attributesOf, valuesOf } from './items.js';
 import { keys } from './keys.js';
-import { finishPending } from './outcomes.js';
+import { finishPending, progressOf, reportPending } from './outcomes.js';
 import { completionWrite } from './idempotency.js';
 import { outboxAttributes, pendingEventOf } from './outbox.js';
 
@@ -215,6 +216,11 @@ export class DynamoScenarioStore implements ScenarioStore {
     );
   }
 
+  /** Records where a queued forecast stands, only while the version is still `forecasting`. */
+  forecastProgress(tenant: string, id: string, version: number, progress: WorkProgress): Promise<boolean> {
+    return reportPending(this.db, this.table, this.versionKey(tenant, id, version), { attribute: 'forecastStatus', pending: 'forecasting' }, progress);
+  }
+
   /** One version as stored, with the event still waiting on it (if any); `null` when it does not exist. */
   async findVersionForWorker(tenant: string, id: string, version: number): Promise<(ScenarioVersion & { pending: PendingEvent | null }) | null> {
     const out = await dynamoCall(() =>
@@ -250,7 +256,7 @@ export class DynamoScenarioStore implements ScenarioStore {
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
             ExpressionAttributeValues: { ':pk': pk, ':prefix': S(keys.scenarioVersionPrefix) },
             // The forecast is most of an item; a listing leaves it behind. `name` is a reserved word.
-            ProjectionExpression: 'sk, id, version, #name, modelId, createdAt, updatedAt, scenario, forecastStatus, problem',
+            ProjectionExpression: 'sk, id, version, #name, modelId, createdAt, updatedAt, scenario, forecastStatus, problem, progress',
             ExpressionAttributeNames: { '#name': 'name' },
             Limit: options.limit,
             ExclusiveStartKey: start,
@@ -368,9 +374,16 @@ function versionSummaryFromItem(item: Record<string, AttributeValue>): ScenarioV
     // Versions written before forecasts could be queued have no status: theirs is ready.
     forecastStatus: ForecastStatusSchema.parse(item.forecastStatus?.S ?? 'ready'),
     ...(item.problem?.S ? { problem: ForecastProblemSchema.parse(JSON.parse(item.problem.S)) } : {}),
+    ...withProgress(item),
   };
 }
 
+
+/** A forecasting version's progress, as its worker last reported it (nothing once it is final). */
+function withProgress(item: Record<string, AttributeValue>): { progress?: WorkProgress } {
+  const progress = item.forecastStatus?.S === 'forecasting' ? progressOf(item) : undefined;
+  return progress ? { progress } : {};
+}
 
 function versionFromItem(item: Record<string, AttributeValue>): ScenarioVersion {
   return { ...versionSummaryFromItem(item), forecast: item.forecast?.B ? ForecastSchema.parse(inflateJson(item.forecast)) : null };

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DriverModelV2Schema, type DriverModel } from '../../../model/drivers/contract.js';
-import type { WorkState } from '../lifecycle.js';
+import { WorkProgressSchema, type WorkState } from '../lifecycle.js';
 
 /** A model's status as the API names it: `fitting` is the lifecycle's `pending`. */
 export const ModelStatusSchema = z.enum(['fitting', 'ready', 'failed']);
@@ -32,6 +32,7 @@ export const ModelRecordSchema = z.object({
   /** The request that produced the model (method, segmentBy, attributes, options). */
   request: z.record(z.string(), z.unknown()),
   problem: ModelProblemSchema.nullable(),
+  progress: WorkProgressSchema.optional().describe('While fitting: the stage (queued, reading respondents, fitting) and the share of stages done'),
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 
@@ -44,6 +45,12 @@ export type CreateModelResult = { status: 201; model: ModelView } | { status: 20
 
 export const ModelPageSchema = z.object({ items: z.array(ModelRecordSchema), nextCursor: z.string().nullable() });
 export type ModelPage = z.infer<typeof ModelPageSchema>;
+
+/**
+ * The stages a queued fit reports. The structure search, the fit and its explanations (importance,
+ * curves, confounding) are one synchronous call in model/drivers, so they are one stage here.
+ */
+export const FIT_STAGES = ['queued', 'reading respondents', 'fitting'] as const;
 
 /** The lifecycle's state in the words of the model API. */
 export function modelStatus(state: WorkState): ModelStatus {

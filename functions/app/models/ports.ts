@@ -3,7 +3,7 @@
  * model is written once `pending`, then exactly once `ready` (with its document) or `failed`.
  */
 import type { PendingEvent, OutboxItem } from '../events.js';
-import type { WorkState } from '../lifecycle.js';
+import type { WorkProgress, WorkState } from '../lifecycle.js';
 import type { ModelProblem } from './contract.js';
 
 /** A model as stored: the lifecycle's state, the request, and the problem when it failed. */
@@ -15,6 +15,8 @@ export interface StoredModel {
   updatedAt: string;
   request: Record<string, unknown>;
   problem: ModelProblem | null;
+  /** Where a queued fit stands, as its worker last reported. */
+  progress?: WorkProgress;
 }
 
 export type ModelOutcome = { state: 'ready'; doc: unknown } | { state: 'failed'; problem: ModelProblem };
@@ -29,6 +31,8 @@ export interface ModelStore {
    * @throws TooLargeError for a document too large to store; DatasetGoneError when the dataset is gone
    */
   finish(tenant: string, id: string, outcome: ModelOutcome, now: string, event?: PendingEvent, datasetId?: string): Promise<boolean>;
+  /** Records where a `pending` model's fit stands; `false` when it is no longer pending. */
+  progress(tenant: string, id: string, progress: WorkProgress): Promise<boolean>;
   /** @throws NotFoundError */
   get(tenant: string, id: string): Promise<{ model: StoredModel; doc: unknown; pending: PendingEvent | null }>;
   list(tenant: string, options: { datasetId?: string; limit: number; cursor?: string }): Promise<{ items: StoredModel[]; nextCursor: string | null }>;

@@ -17,8 +17,8 @@ import type { DatasetMeta } from '../datasets/contract.js';
 import type { DatasetStore } from '../datasets/ports.js';
 import { ConflictError, DatasetGoneError, NotFoundError, TooLargeError, UnavailableError, UnprocessableError, ValidationError, type AppError, type StoredProblem } from '../errors.js';
 import type { EventPublisher, OutboxPort, PendingEvent } from '../events.js';
-import { QueuedWork, settleFailure, WORK_DEADLINE_MS, type WorkOutcome } from '../lifecycle.js';
-import { modelStatus, type CreateModelResult, type ModelPage, type ModelProblem, type ModelRecord, type ModelView } from './contract.js';
+import { pendingProgress, QueuedWork, settleFailure, WORK_DEADLINE_MS, type ReportProgress, type WorkOutcome } from '../lifecycle.js';
+import { FIT_STAGES, modelStatus, type CreateModelResult, type ModelPage, type ModelProblem, type ModelRecord, type ModelView } from './contract.js';
 import type { ModelStore, StoredModel } from './ports.js';
 import { checkAttributes, failureProblem } from './problems.js';
 import { PopulationCache, populationKey } from './populationCache.js';
@@ -48,7 +48,8 @@ type FitKey = { tenant: string; model: StoredModel };
 
 /** A stored model in the API's words. */
 function recordOf(m: StoredModel): ModelRecord {
-  return { id: m.id, datasetId: m.datasetId, status: modelStatus(m.state), createdAt: m.createdAt, updatedAt: m.updatedAt, request: m.request, problem: m.problem };
+  const progress = pendingProgress(m.state, m.progress, FIT_STAGES);
+  return { id: m.id, datasetId: m.datasetId, status: modelStatus(m.state), createdAt: m.createdAt, updatedAt: m.updatedAt, request: m.request, problem: m.problem, ...(progress ? { progress } : {}) };
 }
 
 export class ModelService {
@@ -85,8 +86,9 @@ export class ModelService {
           const { pending } = await this.models.get(tenant, model.id);
           if (pending) await this.outbox?.deliver(this.models.outboxItem(tenant, model.id), pending);
         },
+        progress: ({ tenant, model }, progress) => this.models.progress(tenant, model.id, progress),
       },
-      { what: 'fit', logName: 'model fit', again: 'Request the model again.', clock, logger: this.logger, deadlineMs: options.fitDeadlineMs ?? WORK_DEADLINE_MS },
+      { what: 'fit', logName: 'model fit', again: 'Request the model again.', clock, logger: this.logger, deadlineMs: options.fitDeadlineMs ?? WORK_DEADLINE_MS, stages: FIT_STAGES },
     );
   }
 
@@ -144,7 +146,7 @@ export class ModelService {
     }
     const updatedAt = await this.record(tenant, stored, { state: 'ready', result: outcome.model });
     this.populations.put(populationKey(tenant, stored.datasetId, outcome.model), Promise.resolve(outcome.population));
-    return { status: 201, model: { ...recordOf(stored), status: 'ready', updatedAt, ...outcome.model } };
+    return { status: 201, model: { ...recordOf({ ...stored, state: 'ready', updatedAt }), ...outcome.model } };
   }
 
   /**
@@ -164,17 +166,17 @@ export class ModelService {
       }
       throw e;
     }
-    await this.work.run({ tenant, model: found }, () => this.fitQueued(tenant, found), { tenant, modelId });
+    await this.work.run({ tenant, model: found }, (report) => this.fitQueued(tenant, found, report), { tenant, modelId });
   }
 
   /** The fit of a queued model, or the error saying why there is none. */
-  private async fitQueued(tenant: string, stored: StoredModel): Promise<DriverModel> {
+  private async fitQueued(tenant: string, stored: StoredModel, report: ReportProgress): Promise<DriverModel> {
     const request = ModelRequestSchema.parse(stored.request);
     const meta = await this.datasets.getMeta(tenant, stored.datasetId);
     if (!meta) throw datasetGone(stored.datasetId);
     let outcome: Fitted;
     try {
-      outcome = await this.fit(tenant, meta, request);
+      outcome = await this.fit(tenant, meta, request, report);
     } catch (error) {
       if (!(error instanceof UnavailableError) && !(await this.datasets.getMeta(tenant, stored.datasetId))) throw datasetGone(stored.datasetId, {}, error);
       throw error;
@@ -334,9 +336,12 @@ export class ModelService {
     });
   }
 
-  /** Builds the population and fits it. */
-  private async fit(tenant: string, meta: DatasetMeta, request: ModelRequest): Promise<Fitted> {
-    const built = buildPopulation(meta.dataset.attributes, await this.readAll(tenant, meta), {
+  /** Builds the population and fits it, reporting each stage to a queued fit's `report`. */
+  private async fit(tenant: string, meta: DatasetMeta, request: ModelRequest, report?: ReportProgress): Promise<Fitted> {
+    await report?.('reading respondents');
+    const columns = await this.readAll(tenant, meta);
+    await report?.('fitting');
+    const built = buildPopulation(meta.dataset.attributes, columns, {
       ...(request.attributes ? { attributes: request.attributes } : {}),
       segmentBy: resolvedSegmentBy(request),
     });

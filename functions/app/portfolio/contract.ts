@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CostSchema, ForecastSchema, NpsForecastSchema, OutcomeSchema } from '../../../model/scenario/contract.js';
 import { OptimizeRequestSchema } from '../../../model/scenario/optimize.js';
+import { WorkProgressSchema } from '../lifecycle.js';
 
 const Interval = z.tuple([z.number(), z.number()]);
 const Estimate = z.object({ value: z.number(), interval: Interval });
@@ -61,6 +62,9 @@ export type OptimizationResult = z.infer<typeof OptimizationResultSchema>;
 export const OptimizationProblemSchema = z.object({ title: z.string(), detail: z.string(), field: z.string().optional() });
 export type OptimizationProblem = z.infer<typeof OptimizationProblemSchema>;
 
+/** The stages a queued optimisation reports (the search itself is one synchronous call in model/scenario). */
+export const OPTIMIZATION_STAGES = ['queued', 'reading respondents', 'searching portfolios'] as const;
+
 /** A portfolio search the worker runs for a scenario too large to search in a request. `running` is the lifecycle's `pending`. */
 export const OptimizationSchema = z.object({
   id: z.string(),
@@ -72,5 +76,6 @@ export const OptimizationSchema = z.object({
   updatedAt: z.string(),
   result: OptimizationResultSchema.optional().describe('When ready: what POST …/optimize answers for a scenario small enough to search in the request'),
   problem: OptimizationProblemSchema.optional().describe('When failed: why'),
+  progress: WorkProgressSchema.optional().describe('While running: the stage (queued, reading respondents, searching portfolios) and the share of stages done'),
 });
 export type Optimization = z.infer<typeof OptimizationSchema>;

@@ -15,11 +15,11 @@ import { hasOwn } from '../../../model/text.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../errors.js';
 import type { EventPublisher } from '../events.js';
-import { QueuedWork, WORK_DEADLINE_MS } from '../lifecycle.js';
+import { pendingProgress, QueuedWork, WORK_DEADLINE_MS, type ReportProgress } from '../lifecycle.js';
 import type { ModelService } from '../models/service.js';
 import type { ScenarioVersion } from '../scenarios/contract.js';
 import { requireForecast, type ScenarioService } from '../scenarios/service.js';
-import type { Comparison, Optimization, OptimizationResult } from './contract.js';
+import { OPTIMIZATION_STAGES, type Comparison, type Optimization, type OptimizationResult } from './contract.js';
 import type { OptimizationStore } from './ports.js';
 import { difference, type Compared } from '../../../model/scenario/compare.js';
 
@@ -96,8 +96,9 @@ export class PortfolioService {
               : { status: 'failed', problem: { title: outcome.problem.title, detail: outcome.problem.detail, ...(outcome.problem.field ? { field: outcome.problem.field } : {}) } },
             at,
           ),
+        progress: ({ tenant, scenarioId, id }, progress) => this.optimizations.progress(tenant, scenarioId, id, progress),
       },
-      { what: 'optimisation', again: 'Send the request again.', clock, logger: this.logger, deadlineMs: options.deadlineMs ?? WORK_DEADLINE_MS },
+      { what: 'optimisation', again: 'Send the request again.', clock, logger: this.logger, deadlineMs: options.deadlineMs ?? WORK_DEADLINE_MS, stages: OPTIMIZATION_STAGES },
     );
   }
 
@@ -265,14 +266,14 @@ export class PortfolioService {
     if (!started.created) {
       // Asked again: once its result is in, answer with it as a search in the request would.
       const done = started.optimization;
-      return done.status === 'ready' && done.result ? { status: 200, result: done.result } : { status: 202, optimization: done };
+      return done.status === 'ready' && done.result ? { status: 200, result: done.result } : { status: 202, optimization: withProgress(done) };
     }
     await this.work.enqueue(
       { tenant, scenarioId: id, id: optimizationId },
       () => this.bus.publish('OptimizationRequested', { version: 1, tenant, occurredAt: now, scenarioId: id, scenarioVersion: latest.version, optimizationId }),
       'The optimisation could not be queued; send the request again shortly.',
     );
-    return { status: 202, optimization: started.optimization };
+    return { status: 202, optimization: withProgress(started.optimization) };
   }
 
   /** An optimisation the worker runs or ran; one still running past the deadline is failed first. */
@@ -280,7 +281,7 @@ export class PortfolioService {
     const found = await this.optimizations.get(tenant, scenarioId, id);
     if (!found) throw new NotFoundError(`No optimisation '${id}' of scenario '${scenarioId}'.`);
     const expired = await this.work.expire({ tenant, scenarioId, id }, { state: found.status === 'running' ? 'pending' : found.status, since: found.createdAt });
-    return expired ? ((await this.optimizations.get(tenant, scenarioId, id)) ?? found) : found;
+    return withProgress(expired ? ((await this.optimizations.get(tenant, scenarioId, id)) ?? found) : found);
   }
 
   /**
@@ -291,11 +292,11 @@ export class PortfolioService {
     const { tenant, scenarioId, scenarioVersion, optimizationId } = event;
     await this.work.run(
       { tenant, scenarioId, id: optimizationId },
-      async () => {
+      async (report) => {
         const job = await this.optimizations.get(tenant, scenarioId, optimizationId);
         if (!job) throw new NotFoundError(`No optimisation '${optimizationId}' of scenario '${scenarioId}'.`);
         const version = requireForecast(await this.scenarios.getVersion(tenant, scenarioId, scenarioVersion));
-        return this.search(tenant, version, job.request);
+        return this.search(tenant, version, job.request, undefined, report);
       },
       { tenant, scenarioId, optimizationId },
     );
@@ -307,9 +308,12 @@ export class PortfolioService {
     version: ScenarioVersion & { forecast: Forecast },
     request: OptimizeRequest,
     known?: Awaited<ReturnType<ModelService['readyModel']>>,
+    report?: ReportProgress,
   ): Promise<OptimizationResult> {
     const id = version.id;
+    await report?.('reading respondents');
     const { model, population } = await this.models.simulationBasis(tenant, version.scenario.modelId, 'modelId', known);
+    await report?.('searching portfolios');
     const prepared = prepareScenario(model, population, version.scenario, { modelId: version.scenario.modelId, computedAt: this.clock().toISOString() });
     if (!prepared.ok) throw new UnprocessableError(`Scenario '${id}' can no longer be forecast on its model: ${prepared.detail}`);
     const result = optimizePortfolio(
@@ -344,6 +348,12 @@ export class PortfolioService {
     };
   }
 
+}
+
+/** An optimisation with the progress it shows while running (its first stage before the worker reports one). */
+function withProgress(o: Optimization): Optimization {
+  const progress = pendingProgress(o.status === 'running' ? 'pending' : o.status, o.progress, OPTIMIZATION_STAGES);
+  return progress ? { ...o, progress } : o;
 }
 
 function checkObjective(version: ScenarioVersion & { forecast: Forecast }, request: OptimizeRequest): void {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ForecastSchema, ScenarioInputSchema } from '../../../model/scenario/contract.js';
 import { VersionConflictError } from '../errors.js';
-import type { WorkState } from '../lifecycle.js';
+import { WorkProgressSchema, type WorkState } from '../lifecycle.js';
 
 /** A scenario's head: what a listing shows. */
 export const ScenarioHeadSchema = z.object({
@@ -39,6 +39,7 @@ export const ScenarioVersionSummarySchema = ScenarioHeadSchema.omit({ version: t
   scenario: ScenarioInputSchema,
   forecastStatus: ForecastStatusSchema,
   problem: ForecastProblemSchema.optional().describe('Why the forecast failed (forecastStatus failed)'),
+  progress: WorkProgressSchema.optional().describe('While forecasting: the stage (queued, reading respondents, forecasting) and the share of stages done'),
 });
 export type ScenarioVersionSummary = z.infer<typeof ScenarioVersionSummarySchema>;
 
@@ -51,6 +52,9 @@ export type NewVersion = Pick<ScenarioVersion, 'name' | 'modelId' | 'updatedAt' 
 
 export const ScenarioPageSchema = z.object({ items: z.array(ScenarioHeadSchema), nextCursor: z.string().nullable() });
 export const VersionPageSchema = z.object({ items: z.array(ScenarioVersionSummarySchema), nextCursor: z.string().nullable() });
+
+/** The stages a queued forecast reports (the forecast's own pipeline is one synchronous call in model/scenario). */
+export const FORECAST_STAGES = ['queued', 'reading respondents', 'forecasting'] as const;
 
 /** A forecast status in the lifecycle's words, and back. */
 export function forecastState(status: ForecastStatus): WorkState {

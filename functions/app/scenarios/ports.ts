@@ -6,6 +6,7 @@
 import type { Forecast } from '../../../model/scenario/contract.js';
 import type { OutboxItem, PendingEvent } from '../events.js';
 import type { IdempotencyCompletion } from '../idempotency.js';
+import type { WorkProgress } from '../lifecycle.js';
 import type { ForecastProblem, NewVersion, ScenarioHead, ScenarioVersion, ScenarioVersionSummary } from './contract.js';
 
 export type ForecastOutcome = { status: 'ready'; forecast: Forecast; event?: PendingEvent } | { status: 'failed'; problem: ForecastProblem };
@@ -28,6 +29,8 @@ export interface ScenarioStore {
   findVersionForWorker(tenant: string, id: string, version: number): Promise<(ScenarioVersion & { pending: PendingEvent | null }) | null>;
   /** Stores a queued forecast's outcome on a version still `forecasting`; false otherwise. @throws TooLargeError */
   finishForecast(tenant: string, id: string, version: number, outcome: ForecastOutcome): Promise<boolean>;
+  /** Records where a queued forecast stands on a version still `forecasting`; false otherwise. */
+  forecastProgress(tenant: string, id: string, version: number, progress: WorkProgress): Promise<boolean>;
   listVersions(tenant: string, id: string, options: { limit: number; cursor?: string }): Promise<{ items: ScenarioVersionSummary[]; nextCursor: string | null }>;
   list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: ScenarioHead[]; nextCursor: string | null }>;
   delete(tenant: string, id: string): Promise<void>;

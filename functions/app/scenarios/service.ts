@@ -26,9 +26,9 @@ import { silentLogger, type Logger } from '../../log.js';
 import { bodyPath, ConflictError, NotFoundError, PendingWorkError, UnprocessableError, ValidationError } from '../errors.js';
 import type { EventPublisher, OutboxPort, PendingEvent } from '../events.js';
 import type { IdempotencyInput, IdempotencyPort } from '../idempotency.js';
-import { QueuedWork, WORK_DEADLINE_MS } from '../lifecycle.js';
+import { pendingProgress, QueuedWork, WORK_DEADLINE_MS, type ReportProgress } from '../lifecycle.js';
 import type { ModelService } from '../models/service.js';
-import { forecastState, staleVersionError, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary } from './contract.js';
+import { FORECAST_STAGES, forecastState, staleVersionError, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary } from './contract.js';
 import type { ScenarioStore } from './ports.js';
 
 export interface ScenarioServiceOptions {
@@ -89,8 +89,9 @@ export class ScenarioService {
           const v = await this.store.findVersionForWorker(tenant, id, version);
           if (v?.pending) await this.outbox?.deliver(this.store.outboxItem(tenant, id, version), v.pending);
         },
+        progress: ({ tenant, id, version }, progress) => this.store.forecastProgress(tenant, id, version, progress),
       },
-      { what: 'forecast', again: 'Send the scenario again (PUT with If-Match).', clock, logger: this.logger, deadlineMs: options.forecastDeadlineMs ?? WORK_DEADLINE_MS },
+      { what: 'forecast', again: 'Send the scenario again (PUT with If-Match).', clock, logger: this.logger, deadlineMs: options.forecastDeadlineMs ?? WORK_DEADLINE_MS, stages: FORECAST_STAGES },
     );
   }
 
@@ -184,10 +185,10 @@ export class ScenarioService {
     const key = { tenant, id: scenarioId, version: scenarioVersion };
     await this.work.run(
       key,
-      async () => {
+      async (report) => {
         const v = await this.store.findVersionForWorker(tenant, scenarioId, scenarioVersion);
         if (!v) throw new NotFoundError(`Version ${scenarioVersion} of scenario '${scenarioId}' is gone.`);
-        return this.computeForecast(tenant, v.scenario, this.clock());
+        return this.computeForecast(tenant, v.scenario, this.clock(), undefined, report);
       },
       { tenant, scenarioId, scenarioVersion },
     );
@@ -234,7 +235,9 @@ export class ScenarioService {
   private async settle(tenant: string, v: ScenarioVersion): Promise<ScenarioVersion> {
     const expired = await this.work.expire({ tenant, id: v.id, version: v.version }, { state: forecastState(v.forecastStatus), since: v.updatedAt });
     // Whoever won the conditional write, the stored version is now final: read it back.
-    return expired ? this.store.getVersion(tenant, v.id, v.version) : v;
+    if (expired) return this.store.getVersion(tenant, v.id, v.version);
+    const progress = pendingProgress(forecastState(v.forecastStatus), v.progress, FORECAST_STAGES);
+    return progress ? { ...v, progress } : v;
   }
 
   /** Every version, oldest first, a page at a time, without forecasts. */
@@ -253,8 +256,10 @@ export class ScenarioService {
   }
 
   /** Forecasts a scenario on its (ready) model, read here unless `known`; every failure is a problem naming its field. */
-  private async computeForecast(tenant: string, scenario: ScenarioInput, now: Date, known?: Awaited<ReturnType<ModelService['readyModel']>>): Promise<Forecast> {
+  private async computeForecast(tenant: string, scenario: ScenarioInput, now: Date, known?: Awaited<ReturnType<ModelService['readyModel']>>, report?: ReportProgress): Promise<Forecast> {
+    await report?.('reading respondents');
     const { model, population } = await this.models.simulationBasis(tenant, scenario.modelId, 'body.modelId', known);
+    await report?.('forecasting');
     const out = forecastScenario(model, population, scenario, { modelId: scenario.modelId, computedAt: now.toISOString() });
     if (!out.ok) throw failureProblem(out);
     // Stored and served exactly as the contract describes it, so a read equals the first answer.
