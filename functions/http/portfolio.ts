@@ -1,6 +1,7 @@
 /**
- * Finance views over scenarios: `GET /v1/scenarios/{id}/ranking` (JSON or CSV), `GET /v1/rankings`
- * (every scenario's initiatives together), `POST /v1/compare` and `POST /v1/scenarios/{id}/optimize`.
+ * Finance views over scenarios: `GET /v1/scenarios/{id}/ranking` (JSON, CSV, or the forecast and
+ * ranking as an Excel workbook), `GET /v1/rankings` (every scenario's initiatives together),
+ * `POST /v1/compare` (JSON or a workbook) and `POST /v1/scenarios/{id}/optimize`.
  * Mounted at `/v1`; handlers translate HTTP to the portfolio service and back.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
@@ -11,6 +12,14 @@ import { ComparisonSchema, OptimizationResultSchema, OptimizationSchema } from '
 import type { PortfolioService } from '../app/portfolio/service.js';
 import type { IdentityEnv } from './identity.js';
 import { errorResponses, named, scopedRoute, validationHook } from './openapi.js';
+import { comparisonWorkbook, forecastWorkbook } from './workbooks.js';
+import { XLSX_MEDIA_TYPE } from './xlsx.js';
+
+/** A workbook in OpenAPI: the bytes of an .xlsx file. */
+const Workbook = z.string().openapi({ format: 'binary', description: 'An Office Open XML workbook (.xlsx)' });
+
+/** Whether the client asked for a workbook: `Accept` names the .xlsx media type. */
+const acceptsXlsx = (accept: string | undefined): boolean => (accept ?? '').toLowerCase().includes(XLSX_MEDIA_TYPE);
 
 const Interval = z.tuple([z.number(), z.number()]);
 const RankedInitiative = z
@@ -53,7 +62,9 @@ const RankingQuery = z.strictObject({
   segment: safeKey(z.string().min(1).max(128)).optional().openapi({ description: 'Rank by this segment’s NPS lift' }),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(400).optional(),
-  format: z.enum(['json', 'csv']).optional().openapi({ description: 'csv: the same page as CSV (or send Accept: text/csv)' }),
+  format: z.enum(['json', 'csv', 'xlsx']).optional().openapi({
+    description: `csv: the same page as CSV (or send Accept: text/csv); xlsx: the forecast and the whole ranking (not paged) as an Excel workbook (or send Accept: ${XLSX_MEDIA_TYPE})`,
+  }),
 });
 
 const ranking = scopedRoute('read', {
@@ -64,10 +75,12 @@ const ranking = scopedRoute('read', {
   summary: 'A scenario’s initiatives in rank order',
   description:
     'Ranks by the stored forecast (no recomputation); ties keep scenario order. `probabilityAboveNext` comes from the same intervals. ' +
-    'CSV (Accept: text/csv or format=csv) neutralises cells starting with = + - @ against formula injection.',
+    'CSV (Accept: text/csv or format=csv) neutralises cells starting with = + - @ against formula injection. ' +
+    `An Excel workbook (Accept: ${XLSX_MEDIA_TYPE} or format=xlsx) holds the forecast (each initiative and the portfolio, with intervals in their own columns), ` +
+    'its NPS by segment, the whole ranking (limit and cursor do not apply) and the assumptions (economics, horizon, discount rate, interval level, model).',
     request: { params: IdParams, query: RankingQuery },
   responses: {
-    200: { description: 'A page of the ranking', content: { 'application/json': { schema: RankingPage }, 'text/csv': { schema: z.string() } } },
+    200: { description: 'A page of the ranking', content: { 'application/json': { schema: RankingPage }, 'text/csv': { schema: z.string() }, [XLSX_MEDIA_TYPE]: { schema: Workbook } } },
     ...errorResponses(400, 404, 409, 422),
   },
 });
@@ -108,9 +121,14 @@ const compare = scopedRoute('read', {
   path: '/compare',
   tags: ['Rankings'],
   summary: 'Scenarios side by side',
-  description: 'Baseline and portfolio NPS, net value, ROI, cost and payback of each scenario, with intervals, and the difference between each pair.',
+  description:
+    'Baseline and portfolio NPS, net value, ROI, cost and payback of each scenario, with intervals, and the difference between each pair. ' +
+    `With Accept: ${XLSX_MEDIA_TYPE}, the same as an Excel workbook (Comparison, Differences, and each scenario’s Assumptions).`,
     request: { body: { required: true, content: { 'application/json': { schema: CompareBody } } } },
-  responses: { 200: { description: 'The comparison', content: { 'application/json': { schema: Comparison } } }, ...errorResponses(400, 404, 409, 422) },
+  responses: {
+    200: { description: 'The comparison', content: { 'application/json': { schema: Comparison }, [XLSX_MEDIA_TYPE]: { schema: Workbook } } },
+    ...errorResponses(400, 404, 409, 422),
+  },
 });
 
 const optimize = scopedRoute('read', {
@@ -159,6 +177,13 @@ export function portfolioRoutes(service: PortfolioService) {
 
   app.openapi(ranking, async (c) => {
     const { format, segment, cursor, ...rest } = c.req.valid('query');
+    if (format === 'xlsx' || (format === undefined && acceptsXlsx(c.req.header('accept')))) {
+      const id = c.req.valid('param').id;
+      const x = await service.forecastExport(c.get('identity').tenant, id, { by: rest.by, ...(segment ? { segment } : {}) });
+      c.header('Content-Type', XLSX_MEDIA_TYPE);
+      c.header('Content-Disposition', `attachment; filename="liftcast-${x.scenario.id}-v${x.scenario.version}-${x.by}.xlsx"`);
+      return c.body(forecastWorkbook(x), 200);
+    }
     const page = await service.ranking(c.get('identity').tenant, c.req.valid('param').id, { ...rest, ...(segment ? { segment } : {}), ...(cursor ? { cursor } : {}) });
     const wantsCsv = format === 'csv' || (format === undefined && /\btext\/csv\b/.test(c.req.header('accept') ?? ''));
     if (wantsCsv) {
@@ -175,7 +200,16 @@ export function portfolioRoutes(service: PortfolioService) {
     return c.json(await service.rankings(c.get('identity').tenant, { ...rest, ...(cursor ? { cursor } : {}) }), 200);
   });
 
-  app.openapi(compare, async (c) => c.json(await service.compare(c.get('identity').tenant, c.req.valid('json').scenarios), 200));
+  app.openapi(compare, async (c) => {
+    const ids = c.req.valid('json').scenarios;
+    if (acceptsXlsx(c.req.header('accept'))) {
+      const x = await service.comparisonExport(c.get('identity').tenant, ids);
+      c.header('Content-Type', XLSX_MEDIA_TYPE);
+      c.header('Content-Disposition', `attachment; filename="liftcast-comparison-${x.comparison.scenarios.length}-scenarios.xlsx"`);
+      return c.body(comparisonWorkbook(x), 200);
+    }
+    return c.json(await service.compare(c.get('identity').tenant, ids), 200);
+  });
 
   app.openapi(optimize, async (c) => {
     const id = c.req.valid('param').id;

@@ -34,6 +34,30 @@ export interface RankingPage {
   nextCursor: string | null;
 }
 
+/** The driver model a forecast was made on, as a spreadsheet's assumptions name it; `null` fields when it cannot be read. */
+export interface ModelUsed {
+  id: string;
+  method: string | null;
+  datasetId: string | null;
+  fittedAt: string | null;
+  respondents: number | null;
+}
+
+/** A scenario as finance exports it: the version with its stored forecast, the whole ranking and the model used. */
+export interface ForecastExport {
+  scenario: ScenarioVersion & { forecast: Forecast };
+  by: RankBy;
+  segment: string | null;
+  ranking: RankedInitiative[];
+  model: ModelUsed;
+}
+
+/** A comparison as finance exports it: the comparison and, for each row, the very version compared and its model. */
+export interface ComparisonExport {
+  comparison: Comparison;
+  scenarios: { scenario: ScenarioVersion & { forecast: Forecast }; model: ModelUsed }[];
+}
+
 /** Largest number of scenarios ranked together by `GET /v1/rankings`. */
 export const MAX_RANKED_SCENARIOS = 200;
 
@@ -123,6 +147,45 @@ export class PortfolioService {
       items,
       nextCursor: next < all.length ? encodeCursor({ o: next, v: latest.version }) : null,
     };
+  }
+
+  /**
+   * Everything a spreadsheet of a scenario shows, read once from the stored forecast: the latest
+   * version, its whole ranking (not paged) by `by`, and the model it was forecast on.
+   */
+  async forecastExport(tenant: string, id: string, query: { by: RankBy; segment?: string }): Promise<ForecastExport> {
+    const latest = await this.scenarios.getForecast(tenant, id);
+    checkSegment(latest.forecast, query.segment);
+    return {
+      scenario: latest,
+      by: query.by,
+      segment: query.segment ?? null,
+      ranking: rankInitiatives(latest.forecast, query.by, query.segment),
+      model: await this.modelUsed(tenant, latest.forecast.modelId),
+    };
+  }
+
+  /** {@link compare}, with the versions it compared (read by version, so the figures agree) and their models. */
+  async comparisonExport(tenant: string, ids: string[]): Promise<ComparisonExport> {
+    const comparison = await this.compare(tenant, ids);
+    const scenarios = await Promise.all(
+      comparison.scenarios.map(async (row) => {
+        const scenario = requireForecast(await this.scenarios.getVersion(tenant, row.id, row.version));
+        return { scenario, model: await this.modelUsed(tenant, scenario.forecast.modelId) };
+      }),
+    );
+    return { comparison, scenarios };
+  }
+
+  /** The model a forecast names; models are immutable, but one may be unreadable (a failed read leaves its fields null). */
+  private async modelUsed(tenant: string, id: string): Promise<ModelUsed> {
+    try {
+      const m = await this.models.get(tenant, id);
+      return { id, method: m.method ?? null, datasetId: m.datasetId, fittedAt: m.updatedAt, respondents: m.population?.used ?? null };
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+      return { id, method: null, datasetId: null, fittedAt: null, respondents: null };
+    }
   }
 
   /**
