@@ -58,7 +58,8 @@ export type ScenarioForecasted = z.infer<typeof ScenarioForecastedSchema>;
 
 /**
  * A wave was sealed: its respondents are complete and its summary computed, so models can be fitted
- * on it (on a one-request upload, and on `POST /v1/datasets/{id}/seal`).
+ * on it (on a one-request upload, and on `POST /v1/datasets/{id}/seal`). The worker reads the
+ * tenant's launches against it (the forecast ledger).
  */
 export const DatasetIngestedSchema = Base.extend({
   datasetId: z.string().min(1),
@@ -67,6 +68,30 @@ export const DatasetIngestedSchema = Base.extend({
 });
 export type DatasetIngested = z.infer<typeof DatasetIngestedSchema>;
 
+/**
+ * A launch of a scenario version's initiative was recorded (POST /v1/launches), with its forecast
+ * frozen on it. Consumers read it with GET /v1/launches/{launchId}.
+ */
+export const LaunchRecordedSchema = Base.extend({
+  launchId: z.string().min(1),
+  scenarioId: z.string().min(1),
+  scenarioVersion: z.number().int().min(1),
+  initiativeId: z.string().min(1),
+  launchedOn: z.iso.date(),
+});
+export type LaunchRecorded = z.infer<typeof LaunchRecordedSchema>;
+
+/**
+ * A launch was read against a wave sealed after it (`afterDatasetId`): its realised lift is stored
+ * on the launch (`evaluated`), or why there is none (`not-evaluable`; a later wave may try again).
+ */
+export const LaunchEvaluatedSchema = Base.extend({
+  launchId: z.string().min(1),
+  afterDatasetId: z.string().min(1),
+  status: z.enum(['evaluated', 'not-evaluable']),
+});
+export type LaunchEvaluated = z.infer<typeof LaunchEvaluatedSchema>;
+
 export const EVENT_SCHEMAS = {
   DatasetIngested: DatasetIngestedSchema,
   ModelFitRequested: ModelFitRequestedSchema,
@@ -74,6 +99,8 @@ export const EVENT_SCHEMAS = {
   ScenarioForecastRequested: ScenarioForecastRequestedSchema,
   ScenarioForecasted: ScenarioForecastedSchema,
   OptimizationRequested: OptimizationRequestedSchema,
+  LaunchRecorded: LaunchRecordedSchema,
+  LaunchEvaluated: LaunchEvaluatedSchema,
 } as const;
 export type EventName = keyof typeof EVENT_SCHEMAS;
 export type EventDetail<N extends EventName> = z.infer<(typeof EVENT_SCHEMAS)[N]>;

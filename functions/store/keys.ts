@@ -24,5 +24,8 @@ export const keys = {
   scenarioVersionPrefix: 'V#',
   /** An optimisation run by the worker, in its scenario's partition (deleted with the scenario). */
   optimizationSk: (id: string) => `OPT#${id}`,
+  /** A launch of an initiative (the forecast ledger); listing launches is a key-order query over these. */
+  launchSk: (id: string) => `LAUNCH#${id}`,
+  launchPrefix: 'LAUNCH#',
   idempotencySk: (operation: string, key: string) => `IDEM#${operation}#${key}`,
 };

@@ -11,16 +11,16 @@ export function populationKey(tenant: string, datasetId: string, model: Pick<Dri
 }
 
 /**
- * Least-recently-used populations, keyed by tenant, dataset, grouping and attributes. Sealed
- * datasets never change, so an entry never goes stale; a failed build is not kept. Concurrent
- * what-ifs on one model share one build.
+ * Least-recently-used populations (or what is built with one: the ledger keeps a wave's date beside
+ * it), keyed by tenant, dataset, grouping and attributes. Sealed datasets never change, so an entry
+ * never goes stale; a failed build is not kept. Concurrent what-ifs on one model share one build.
  */
-export class PopulationCache {
-  private readonly entries = new Map<string, Promise<Population>>();
+export class PopulationCache<T = Population> {
+  private readonly entries = new Map<string, Promise<T>>();
 
   constructor(private readonly capacity: number) {}
 
-  get(key: string, build: () => Promise<Population>): Promise<Population> {
+  get(key: string, build: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -35,7 +35,7 @@ export class PopulationCache {
     return built;
   }
 
-  put(key: string, population: Promise<Population>): void {
+  put(key: string, population: Promise<T>): void {
     if (this.capacity <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, population);

@@ -3,6 +3,7 @@
  * versions are immutable, a new version is written only from the version the client read
  * (VersionConflictError otherwise), and a queued forecast is stored once.
  */
+import type { Calibration } from '../../../model/ledger/contract.js';
 import type { Forecast } from '../../../model/scenario/contract.js';
 import type { OutboxItem, PendingEvent } from '../events.js';
 import type { IdempotencyCompletion } from '../idempotency.js';
@@ -35,4 +36,12 @@ export interface ScenarioStore {
   list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: ScenarioHead[]; nextCursor: string | null }>;
   delete(tenant: string, id: string): Promise<void>;
   outboxItem(tenant: string, id: string, version: number): OutboxItem;
+}
+
+/**
+ * Where new forecasts find the tenant's calibration against realised results (the forecast ledger,
+ * functions/app/launches): `null` until a launch has been evaluated.
+ */
+export interface CalibrationSource {
+  calibration(tenant: string): Promise<Calibration | null>;
 }

@@ -25,11 +25,11 @@ import { newId } from '../../ids.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { bodyPath, ConflictError, NotFoundError, PendingWorkError, UnprocessableError, ValidationError } from '../errors.js';
 import type { EventPublisher, OutboxPort, PendingEvent } from '../events.js';
-import type { IdempotencyInput, IdempotencyPort } from '../idempotency.js';
+import { createOnce, type IdempotencyInput, type IdempotencyPort } from '../idempotency.js';
 import { pendingProgress, QueuedWork, WORK_DEADLINE_MS, type ReportProgress } from '../lifecycle.js';
 import type { ModelService } from '../models/service.js';
 import { FORECAST_STAGES, forecastState, staleVersionError, type ScenarioHead, type ScenarioVersion, type ScenarioVersionSummary } from './contract.js';
-import type { ScenarioStore } from './ports.js';
+import type { CalibrationSource, ScenarioStore } from './ports.js';
 
 export interface ScenarioServiceOptions {
   logger?: Logger;
@@ -45,6 +45,8 @@ export interface ScenarioServiceOptions {
   forecastDeadlineMs?: number;
   /** Delivers the `ScenarioForecasted` events versions owe; without it they wait for the sweep. */
   outbox?: OutboxPort;
+  /** The tenant's forecast-ledger calibration, which new forecasts carry (`calibrated`); without it they carry none. */
+  calibration?: CalibrationSource;
 }
 
 /** A scenario version, the unit of queued forecast work. */
@@ -60,6 +62,7 @@ export class ScenarioService {
   private readonly logger: Logger;
   private readonly syncForecastLimit: number;
   private readonly outbox: OutboxPort | undefined;
+  private readonly calibration: CalibrationSource | undefined;
   private readonly work: QueuedWork<VersionKey, Forecast>;
 
   constructor(
@@ -73,6 +76,7 @@ export class ScenarioService {
     this.logger = options.logger ?? silentLogger;
     this.syncForecastLimit = options.syncForecastLimit ?? 5_000_000;
     this.outbox = options.outbox;
+    this.calibration = options.calibration;
     this.work = new QueuedWork<VersionKey, Forecast>(
       {
         read: async ({ tenant, id, version }) => {
@@ -102,36 +106,23 @@ export class ScenarioService {
    */
   async create(tenant: string, scenario: ScenarioInput, idem?: IdempotencyInput): Promise<{ scenario: ScenarioVersion; replayed: boolean }> {
     const now = this.clock();
-    if (idem) {
-      const done = await this.idempotency.completed(tenant, OPERATION, idem.key, idem.fingerprint, now.getTime());
-      if (done) return { scenario: await this.replay(tenant, done.body), replayed: true };
-    }
-    const planned = await this.plan(tenant, scenario, now);
-
-    let id = newId('scn', now.getTime());
-    if (idem) {
-      const start = await this.idempotency.start(tenant, OPERATION, idem.key, idem.fingerprint, id, now.getTime());
-      if (start.kind === 'replay') return { scenario: await this.replay(tenant, start.body), replayed: true };
-      id = start.resourceId;
-    }
-    const at = now.toISOString();
-    const version: ScenarioVersion = { id, version: 1, name: scenario.name, modelId: scenario.modelId, createdAt: at, updatedAt: at, scenario, ...planned };
-    const head: ScenarioHead = { id, name: scenario.name, modelId: scenario.modelId, version: 1, createdAt: at, updatedAt: at };
-    try {
-      await this.store.create(
-        tenant,
-        head,
-        version,
-        idem ? [{ tenant, operation: OPERATION, key: idem.key, fingerprint: idem.fingerprint, status: planned.forecast ? 201 : 202, body: { id, version: 1 } }] : [],
-        planned.forecast ? this.forecasted(tenant, version) : undefined,
-      );
-    } catch (e) {
-      if (!(e instanceof ConflictError) || !idem) throw e;
-      // A concurrent retry with the same key finished first: answer as it did.
-      const again = await this.idempotency.start(tenant, OPERATION, idem.key, idem.fingerprint, id, now.getTime());
-      if (again.kind === 'replay') return { scenario: await this.replay(tenant, again.body), replayed: true };
-      throw e;
-    }
+    const out = await createOnce(
+      this.idempotency,
+      { tenant, operation: OPERATION, idem, now: now.getTime(), proposedId: newId('scn', now.getTime()) },
+      {
+        prepare: () => this.plan(tenant, scenario, now),
+        write: async (id, planned, completion) => {
+          const at = now.toISOString();
+          const version: ScenarioVersion = { id, version: 1, name: scenario.name, modelId: scenario.modelId, createdAt: at, updatedAt: at, scenario, ...planned };
+          const head: ScenarioHead = { id, name: scenario.name, modelId: scenario.modelId, version: 1, createdAt: at, updatedAt: at };
+          await this.store.create(tenant, head, version, completion(planned.forecast ? 201 : 202, { id, version: 1 }), planned.forecast ? this.forecasted(tenant, version) : undefined);
+          return version;
+        },
+        replay: (body) => this.replay(tenant, body),
+      },
+    );
+    if (out.replayed) return { scenario: out.value, replayed: true };
+    const version = out.value;
     if (version.forecastStatus === 'forecasting') return { scenario: await this.queue(tenant, version), replayed: false };
     await this.announce(tenant, version);
     return { scenario: version, replayed: false };
@@ -255,12 +246,18 @@ export class ScenarioService {
     return this.store.delete(tenant, id);
   }
 
-  /** Forecasts a scenario on its (ready) model, read here unless `known`; every failure is a problem naming its field. */
+  /**
+   * Forecasts a scenario on its (ready) model, read here unless `known`, with the tenant's ledger
+   * calibration when it has one; every failure is a problem naming its field.
+   */
   private async computeForecast(tenant: string, scenario: ScenarioInput, now: Date, known?: Awaited<ReturnType<ModelService['readyModel']>>, report?: ReportProgress): Promise<Forecast> {
     await report?.('reading respondents');
-    const { model, population } = await this.models.simulationBasis(tenant, scenario.modelId, 'body.modelId', known);
+    const [{ model, population }, calibration] = await Promise.all([
+      this.models.simulationBasis(tenant, scenario.modelId, 'body.modelId', known),
+      this.calibration?.calibration(tenant) ?? null,
+    ]);
     await report?.('forecasting');
-    const out = forecastScenario(model, population, scenario, { modelId: scenario.modelId, computedAt: now.toISOString() });
+    const out = forecastScenario(model, population, scenario, { modelId: scenario.modelId, computedAt: now.toISOString(), calibration });
     if (!out.ok) throw failureProblem(out);
     // Stored and served exactly as the contract describes it, so a read equals the first answer.
     return ForecastSchema.parse(out.forecast);
