@@ -27,4 +27,10 @@ export const SCOPED_ROUTES: ReadonlyArray<readonly ['GET' | 'POST' | 'PUT' | 'DE
   ['GET', '/v1/scenarios/{id}/optimizations/{optimizationId}', 'read'],
   ['GET', '/v1/rankings', 'read'],
   ['POST', '/v1/compare', 'read'],
+  ['POST', '/v1/launches', 'scenarios:write'],
+  ['GET', '/v1/launches', 'read'],
+  ['GET', '/v1/launches/{id}', 'read'],
+  ['POST', '/v1/launches/{id}/end', 'scenarios:write'],
+  ['GET', '/v1/ledger', 'read'],
+  ['GET', '/v1/datasets/{id}/bridge', 'read'],
 ];

@@ -32,7 +32,8 @@ export const workerRetry = {
 /**
  * The worker: a Lambda function fitting driver models too large to fit inside an API request, and
  * forecasting scenarios too large to forecast in one, triggered by `ModelFitRequested` and
- * `ScenarioForecastRequested` events (source `liftcast`) through one EventBridge rule.
+ * `ScenarioForecastRequested` events (source `liftcast`) through one EventBridge rule; and reading
+ * launches against each newly sealed wave (`DatasetIngested`, a rule of its own).
  *
  * Two dead-letter queues, one per asynchronous path, so an alarm says which one broke:
  * `deliveryDlq` gets what EventBridge could not hand to Lambda; `failureDlq` (the function's
@@ -42,6 +43,8 @@ export const workerRetry = {
 export class LiftcastModelWorker extends Construct {
   readonly handler: LambdaFunction;
   readonly rule: Rule;
+  /** `DatasetIngested` → the worker: it reads the tenant's launches against the sealed wave (the forecast ledger). */
+  readonly ledgerRule: Rule;
   /** Every 5 minutes on the default bus: the worker delivers events the outbox still holds. */
   readonly sweepRule: Rule;
   /** Events EventBridge could not deliver to the function. */
@@ -69,17 +72,22 @@ export class LiftcastModelWorker extends Construct {
       },
     });
 
+    // What EventBridge cannot hand to the function goes to the delivery DLQ, after 4 hours of retries.
+    const toWorker = () =>
+      new LambdaTarget(this.handler, { deadLetterQueue: this.deliveryDlq, maxEventAge: workerRetry.delivery.maxEventAge, retryAttempts: workerRetry.delivery.retryAttempts });
     this.rule = new Rule(this, 'ModelFitRequested', {
       eventBus: props.bus,
       description: 'ModelFitRequested, ScenarioForecastRequested, OptimizationRequested → worker',
       eventPattern: { source: ['liftcast'], detailType: ['ModelFitRequested', 'ScenarioForecastRequested', 'OptimizationRequested'] },
-      targets: [
-        new LambdaTarget(this.handler, {
-          deadLetterQueue: this.deliveryDlq,
-          maxEventAge: workerRetry.delivery.maxEventAge,
-          retryAttempts: workerRetry.delivery.retryAttempts,
-        }),
-      ],
+      targets: [toWorker()],
+    });
+
+    // A rule of its own: a sealed wave is not queued work, and this rule's pattern says so plainly.
+    this.ledgerRule = new Rule(this, 'DatasetIngested', {
+      eventBus: props.bus,
+      description: 'DatasetIngested → worker: evaluate the launches a newly sealed wave can tell about',
+      eventPattern: { source: ['liftcast'], detailType: ['DatasetIngested'] },
+      targets: [toWorker()],
     });
 
     // The transactional outbox (functions/store/outbox.ts): events whose first publish failed wait on

@@ -54,6 +54,7 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
     bus.subscribe('ModelFitRequested', (detail) => handlers.ModelFitRequested(detail));
     bus.subscribe('ScenarioForecastRequested', (detail) => handlers.ScenarioForecastRequested(detail));
     bus.subscribe('OptimizationRequested', (detail) => handlers.OptimizationRequested(detail));
+    bus.subscribe('DatasetIngested', (detail) => handlers.DatasetIngested(detail));
   }
   const app = createApp({
     auth: options.auth,
@@ -61,6 +62,7 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
     models: services.models.service,
     scenarios: services.scenarios.service,
     portfolio: services.portfolio,
+    launches: services.launches.service,
     logger: scope.logger,
     scope,
     ...(options.serveStatic !== undefined ? { serveStatic: options.serveStatic } : {}),

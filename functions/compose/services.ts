@@ -6,6 +6,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DatasetService } from '../app/datasets/service.js';
+import { LedgerCalibration } from '../app/launches/ledger.js';
+import { LaunchService } from '../app/launches/service.js';
 import type { EventPublisher } from '../app/events.js';
 import { ModelService } from '../app/models/service.js';
 import { PortfolioService } from '../app/portfolio/service.js';
@@ -13,6 +15,7 @@ import { ScenarioService } from '../app/scenarios/service.js';
 import type { Logger } from '../log.js';
 import { DynamoDatasetStore } from '../store/datasets.js';
 import { IdempotencyStore } from '../store/idempotency.js';
+import { DynamoLaunchStore } from '../store/launches.js';
 import { DynamoModelStore } from '../store/models.js';
 import { DynamoOptimizationStore } from '../store/optimizations.js';
 import { Outbox } from '../store/outbox.js';
@@ -39,6 +42,7 @@ export interface Services {
   models: { service: ModelService; store: DynamoModelStore };
   scenarios: { service: ScenarioService; store: DynamoScenarioStore };
   portfolio: PortfolioService;
+  launches: { service: LaunchService; store: DynamoLaunchStore };
   /** The events written items owe (functions/store/outbox.ts); the worker sweeps it in AWS. */
   outbox: Outbox;
 }
@@ -52,6 +56,7 @@ export function composeServices(options: ServiceOptions): Services {
   const datasetStore = new DynamoDatasetStore(db, tableName);
   const modelStore = new DynamoModelStore(db, tableName);
   const scenarioStore = new DynamoScenarioStore(db, tableName);
+  const launchStore = new DynamoLaunchStore(db, tableName);
   const datasets = new DatasetService(datasetStore, idempotency, clock, outbox);
   const models = new ModelService(datasetStore, modelStore, publisher, clock, {
     logger,
@@ -61,14 +66,17 @@ export function composeServices(options: ServiceOptions): Services {
   const scenarios = new ScenarioService(scenarioStore, models, idempotency, publisher, clock, {
     logger,
     outbox,
+    calibration: new LedgerCalibration(launchStore),
     ...(options.syncForecastLimit !== undefined ? { syncForecastLimit: options.syncForecastLimit } : {}),
   });
   const portfolio = new PortfolioService(scenarios, models, new DynamoOptimizationStore(db, tableName), publisher, clock, { logger });
+  const launches = new LaunchService(launchStore, datasetStore, models, scenarios, idempotency, clock, { logger, outbox });
   return {
     datasets: { service: datasets, store: datasetStore },
     models: { service: models, store: modelStore },
     scenarios: { service: scenarios, store: scenarioStore },
     portfolio,
+    launches: { service: launches, store: launchStore },
     outbox,
   };
 }
@@ -76,5 +84,5 @@ export function composeServices(options: ServiceOptions): Services {
 
 /** The services the worker's handlers call. */
 export function workerServicesOf(services: Services): WorkerServices {
-  return { models: services.models.service, scenarios: services.scenarios.service, portfolio: services.portfolio, outbox: services.outbox };
+  return { models: services.models.service, scenarios: services.scenarios.service, portfolio: services.portfolio, launches: services.launches.service, outbox: services.outbox };
 }

@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { requestId } from 'hono/request-id';
 import type { DatasetService } from '../app/datasets/service.js';
+import type { LaunchService } from '../app/launches/service.js';
 import { MalformedRequestError, RequestTooLargeError, ValidationError } from '../app/errors.js';
 import { consoleLogger, type Logger, type RequestScope } from '../log.js';
 import type { ModelService } from '../app/models/service.js';
@@ -16,6 +17,7 @@ import type { ScenarioService } from '../app/scenarios/service.js';
 import { datasetRoutes } from './datasets.js';
 import { staticRoutes } from './static.js';
 import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
+import { launchRoutes } from './launches.js';
 import { modelRoutes } from './models.js';
 import { completeDocument, DOCUMENT_CONFIG, validationHook } from './openapi.js';
 import { installProblemHandling } from './problem.js';
@@ -36,6 +38,7 @@ export interface AppDeps {
   models: ModelService;
   scenarios: ScenarioService;
   portfolio: PortfolioService;
+  launches: LaunchService;
   logger?: Logger;
   /** The scope the services log through: each request runs in it with its request id. */
   scope?: RequestScope;
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/models', modelRoutes(deps.models));
   app.route('/v1/scenarios', scenarioRoutes(deps.scenarios));
   app.route('/v1', portfolioRoutes(deps.portfolio));
+  app.route('/v1', launchRoutes(deps.launches));
   return app;
 }
 

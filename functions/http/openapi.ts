@@ -86,6 +86,7 @@ export const DOCUMENT_CONFIG: Parameters<OpenAPIHono['getOpenAPI31Document']>[0]
     { name: 'Models', description: 'Driver models fitted on a sealed wave, and what-ifs on them' },
     { name: 'Scenarios', description: 'Planned initiatives on a model, each version stored with its forecast' },
     { name: 'Rankings', description: 'Ranked investment lists, comparisons and the budget optimiser' },
+    { name: 'Ledger', description: 'Launches of initiatives, their forecasts against what the next wave realised, the calibration, and the NPS bridge between waves' },
   ],
 };
 

@@ -1,6 +1,6 @@
 /**
- * Lambda entry of the worker: EventBridge delivers `ModelFitRequested`, `ScenarioForecastRequested`
- * and `OptimizationRequested` here, and the outbox sweep's schedule (rules in infra/worker.ts); each
+ * Lambda entry of the worker: EventBridge delivers `ModelFitRequested`, `ScenarioForecastRequested`,
+ * `OptimizationRequested` and `DatasetIngested` (the forecast ledger) here, and the outbox sweep's schedule (rules in infra/worker.ts); each
  * kind has its handler in functions/worker/handlers.ts.
  */
 import { createEventBridgeClient, EventBridgePublisher } from '../bus/eventBridge.js';

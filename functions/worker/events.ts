@@ -4,7 +4,7 @@
  * event, thrown as a {@link PoisonEventError} that no retry can fix.
  */
 import { z } from 'zod';
-import { EVENT_SCHEMAS, EnvelopeSchema, type ModelFitRequested, type OptimizationRequested, type ScenarioForecastRequested } from '../../events/contracts.js';
+import { EVENT_SCHEMAS, EnvelopeSchema, type DatasetIngested, type ModelFitRequested, type OptimizationRequested, type ScenarioForecastRequested } from '../../events/contracts.js';
 
 /** The part of the Lambda context the worker reads. */
 export interface WorkerContext {
@@ -44,8 +44,9 @@ export type WorkerEvent =
   | { name: 'OutboxSweep' }
   | { name: 'ModelFitRequested'; detail: ModelFitRequested }
   | { name: 'ScenarioForecastRequested'; detail: ScenarioForecastRequested }
-  | { name: 'OptimizationRequested'; detail: OptimizationRequested };
-const WORKER_EVENTS: readonly string[] = ['ModelFitRequested', 'ScenarioForecastRequested', 'OptimizationRequested'];
+  | { name: 'OptimizationRequested'; detail: OptimizationRequested }
+  | { name: 'DatasetIngested'; detail: DatasetIngested };
+const WORKER_EVENTS = ['DatasetIngested', 'ModelFitRequested', 'ScenarioForecastRequested', 'OptimizationRequested'] as const;
 
 /**
  * Checks an EventBridge envelope and its detail against the contract of a worker event.
@@ -57,11 +58,15 @@ export function parseWorkerEvent(raw: unknown): WorkerEvent {
   const envelope = EnvelopeSchema.safeParse(raw);
   if (!envelope.success) throw new PoisonEventError('not a Liftcast EventBridge event', issuesOf(envelope.error.issues));
   const name = envelope.data['detail-type'];
-  if (name !== 'ModelFitRequested' && name !== 'ScenarioForecastRequested' && name !== 'OptimizationRequested')
+  if (!isWorkerEvent(name))
     throw new PoisonEventError('routed to the worker by mistake', [{ path: 'detail-type', message: `expected ${WORKER_EVENTS.join(' or ')}, got ${name}` }]);
   const detail = EVENT_SCHEMAS[name].safeParse(envelope.data.detail);
   if (!detail.success) throw new PoisonEventError(`${name} breaks its contract`, issuesOf(detail.error.issues, 'detail'));
   return { name, detail: detail.data } as WorkerEvent;
+}
+
+function isWorkerEvent(name: string): name is (typeof WORKER_EVENTS)[number] {
+  return (WORKER_EVENTS as readonly string[]).includes(name);
 }
 
 function issuesOf(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix?: string): PoisonIssue[] {

@@ -1,8 +1,9 @@
 /**
  * The worker: fits a driver model when a `ModelFitRequested` event arrives from EventBridge,
  * forecasts a large scenario version on `ScenarioForecastRequested` and searches its portfolios on
- * `OptimizationRequested`, in a Lambda function of its own
- * (functions/lambda/worker.ts), so neither a fit of a million respondents nor a forecast of
+ * `OptimizationRequested`, and reads the tenant's launches against a newly sealed wave on
+ * `DatasetIngested` (the forecast ledger's `LaunchService.evaluateWave`), in a Lambda function of its
+ * own (functions/lambda/worker.ts), so neither a fit of a million respondents nor a forecast of
  * many initiatives on them runs inside a 29-second API request. Every 5 minutes EventBridge's schedule
  * also has it sweep the outbox (functions/store/outbox.ts): deliver the events whose first publish
  * failed. The same rules hold for every event (the scenario's side is
@@ -95,6 +96,8 @@ export function createWorkerHandler(deps: WorkerDeps) {
           return handlers.ScenarioForecastRequested(parsed.detail, invocation);
         case 'OptimizationRequested':
           return handlers.OptimizationRequested(parsed.detail, invocation);
+        case 'DatasetIngested':
+          return handlers.DatasetIngested(parsed.detail, invocation);
       }
     },
     { timeoutEarlyInMillis: deps.timeoutEarlyMs ?? 10_000 },

@@ -4,7 +4,8 @@
  * work; the services' queued-work lifecycle (functions/app/lifecycle.ts) makes each idempotent. The
  * Lambda handler (./handler.ts) and, locally, the in-process bus call these same functions.
  */
-import type { ModelFitRequested, OptimizationRequested, ScenarioForecastRequested } from '../../events/contracts.js';
+import type { DatasetIngested, ModelFitRequested, OptimizationRequested, ScenarioForecastRequested } from '../../events/contracts.js';
+import type { LaunchService } from '../app/launches/service.js';
 import type { ModelService } from '../app/models/service.js';
 import type { PortfolioService } from '../app/portfolio/service.js';
 import type { ScenarioService } from '../app/scenarios/service.js';
@@ -18,6 +19,8 @@ export interface WorkerServices {
   scenarios: Pick<ScenarioService, 'forecastInWorker'>;
   /** The service whose `optimizeInWorker` runs accepted optimisations. */
   portfolio: Pick<PortfolioService, 'optimizeInWorker'>;
+  /** The service whose `evaluateWave` reads the tenant's launches against a sealed wave (the forecast ledger). */
+  launches: Pick<LaunchService, 'evaluateWave'>;
   /** The outbox the schedule sweeps. */
   outbox: Pick<Outbox, 'sweep'>;
 }
@@ -29,6 +32,7 @@ export interface WorkerHandlers {
   ModelFitRequested(detail: ModelFitRequested, invocation?: Invocation): Promise<void>;
   ScenarioForecastRequested(detail: ScenarioForecastRequested, invocation?: Invocation): Promise<void>;
   OptimizationRequested(detail: OptimizationRequested, invocation?: Invocation): Promise<void>;
+  DatasetIngested(detail: DatasetIngested, invocation?: Invocation): Promise<void>;
   OutboxSweep(invocation?: Invocation): Promise<void>;
 }
 
@@ -45,6 +49,8 @@ export function workerHandlers(services: WorkerServices, scope: RequestScope, cl
       scope.run({ ...invocation, event: 'OptimizationRequested', tenant: detail.tenant, scenarioId: detail.scenarioId, optimizationId: detail.optimizationId }, () =>
         services.portfolio.optimizeInWorker(detail),
       ),
+    DatasetIngested: (detail, invocation = {}) =>
+      scope.run({ ...invocation, event: 'DatasetIngested', tenant: detail.tenant, datasetId: detail.datasetId }, () => services.launches.evaluateWave(detail)),
     OutboxSweep: (invocation = {}) =>
       scope.run({ ...invocation, event: 'OutboxSweep' }, async () => {
         const swept = await services.outbox.sweep(clock());

@@ -71,6 +71,27 @@ describe('LiftcastModelWorker', () => {
     });
   });
 
+  it('routes DatasetIngested from source liftcast on the Liftcast bus to the worker by a rule of its own, with the same delivery retries and DLQ', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId(events.bus.node.defaultChild) },
+      EventPattern: { source: ['liftcast'], 'detail-type': ['DatasetIngested'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 4 * 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deliveryId, 'Arn'] } },
+        }),
+      ],
+    });
+    // The worker may be invoked by this rule (a permission per rule).
+    const ledgerRuleId = logicalId(worker.ledgerRule.node.defaultChild);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [ledgerRuleId, 'Arn'] },
+    });
+  });
+
   it('sweeps the outbox every 5 minutes: a schedule on the default bus invokes the worker, undeliverable runs go to the delivery DLQ', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',

@@ -208,7 +208,7 @@ describe('the model worker handler', () => {
   });
 
   it('refuses an event of another type routed to it by mistake, and anything that is not an envelope', async () => {
-    await expect(worker(eventBridgeEvent('model-fitted'), context('req-misrouted'))).rejects.toThrow(/expected ModelFitRequested or ScenarioForecastRequested or OptimizationRequested, got ModelFitted/);
+    await expect(worker(eventBridgeEvent('model-fitted'), context('req-misrouted'))).rejects.toThrow(/expected DatasetIngested or ModelFitRequested or ScenarioForecastRequested or OptimizationRequested, got ModelFitted/);
     await expect(worker('not an event', context('req-garbage'))).rejects.toBeInstanceOf(PoisonEventError);
   });
 
