@@ -104,6 +104,13 @@ export type ApiGatewaySample =
   | 'compare'
   | 'optimize'
   | 'get-optimization'
+  | 'create-launch'
+  | 'list-launches'
+  | 'get-launch'
+  | 'end-launch'
+  | 'get-ledger'
+  | 'get-ledger-csv'
+  | 'get-bridge'
   | 'invalid-no-authorizer'
   | 'invalid-claims';
 
@@ -132,8 +139,9 @@ export function withClaims(event: HttpApiEvent, claims: Record<string, string>):
 }
 
 /**
- * The ids the samples use for tenant `acme`'s resources. A test seeds its own resources and swaps
- * these for the real ids with {@link withIds}; the samples stay valid events as they are.
+ * The ids the samples use for tenant `acme`'s resources (and the day of its launches). A test seeds
+ * its own resources and swaps these for the real ids with {@link withIds}; the samples stay valid
+ * events as they are.
  */
 export const SAMPLE_IDS = {
   /** A sealed wave with the demo attributes (model/demo.ts). */
@@ -146,6 +154,15 @@ export const SAMPLE_IDS = {
   scenario: 'scn_01kb2m6p1q3r5s7t9v1w3x5y7z',
   /** A second scenario on `model`, to compare with `scenario`. */
   otherScenario: 'scn_01kb2m6p1q3r5s7t9v1w3x5y8a',
+  /** A launch of `scenario`'s first initiative, not yet ended. */
+  launch: 'lch_01kb2m7d2f4h6k8m0p2r4t6v8x',
+  /** A second sealed wave with the demo attributes, the bridge's after wave (`dataset` before it). */
+  afterDataset: 'ds_01kb2m4q8r3s5t7v9w1x3y5z7c',
+  /**
+   * Not an id: the day the launch samples say a launch went live (or ended). A launch cannot date
+   * from before its scenario version, so a test swaps it for the day it runs.
+   */
+  today: '2026-11-23',
 } as const;
 
 /** A copy of `event` with the {@link SAMPLE_IDS} it mentions (path, query, body) replaced by `ids`. */
@@ -276,7 +293,18 @@ function httpApiTime(epochMs: number): string {
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
-export type EventBridgeSample = 'dataset-ingested' | 'model-fit-requested' | 'model-fitted' | 'scenario-forecast-requested' | 'scenario-forecasted' | 'optimization-requested' | 'invalid-model-fit-requested' | 'invalid-scenario-forecasted';
+export type EventBridgeSample =
+  | 'dataset-ingested'
+  | 'model-fit-requested'
+  | 'model-fitted'
+  | 'scenario-forecast-requested'
+  | 'scenario-forecasted'
+  | 'optimization-requested'
+  | 'launch-recorded'
+  | 'launch-evaluated'
+  | 'invalid-model-fit-requested'
+  | 'invalid-scenario-forecasted'
+  | 'invalid-launch-evaluated';
 
 /** Loads a sample EventBridge envelope; `detail` overrides are merged into the sample's detail. */
 export function eventBridgeEvent(name: EventBridgeSample, detail: Record<string, unknown> = {}): Record<string, unknown> & { detail: Record<string, unknown> } {

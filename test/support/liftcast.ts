@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { composeLiftcast, type Liftcast } from '../../functions/compose/api.js';
+import { composeLiftcast, type ComposeOptions, type Liftcast } from '../../functions/compose/api.js';
 import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
@@ -33,6 +33,10 @@ export interface TestLiftcastOptions {
   syncRowLimit?: number;
   /** Largest forecast (and optimisation) run within the request; 0 sends every one to the worker. */
   syncForecastLimit?: number;
+  /** The services' clock (a test can set the day launches go live and waves are sealed). @default the system clock */
+  clock?: () => Date;
+  /** Publish to this EventBridge stand-in instead of the in-process bus: queued work then waits, as it would for the worker. */
+  eventBus?: ComposeOptions['eventBus'];
 }
 
 export async function createTestLiftcast(options: TestLiftcastOptions = {}): Promise<TestLiftcast> {
@@ -48,6 +52,8 @@ export async function createTestLiftcast(options: TestLiftcastOptions = {}): Pro
     logger: silentLogger,
     ...(options.syncRowLimit !== undefined ? { syncRowLimit: options.syncRowLimit } : {}),
     ...(options.syncForecastLimit !== undefined ? { syncForecastLimit: options.syncForecastLimit } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.eventBus ? { eventBus: options.eventBus } : {}),
   });
   return {
     ...liftcast,

@@ -6,7 +6,7 @@
  */
 import type { TestResponse } from './liftcast.js';
 
-const ID = /\b(ds|mdl|scn)_[0-9a-z]{26}\b/g;
+const ID = /\b(ds|mdl|scn|lch)_[0-9a-z]{26}\b/g;
 const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})\b/g;
 /** Headers whose value differs on every request by design: only their presence is compared. */
 const VOLATILE_HEADERS = new Set(['x-request-id', 'date']);
