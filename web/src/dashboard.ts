@@ -5,9 +5,12 @@
 import type { Api } from './api.js';
 import type { ChartLib } from './charts/lib.js';
 import type { DashboardState } from './state.js';
+import type { WorkState } from './work.js';
 
 export interface Dashboard {
   readonly state: DashboardState;
   readonly api: Api;
   readonly chart: ChartLib;
+  /** The workbench's state: upload, fit, what-if, scenario editor. */
+  readonly work: WorkState;
 }

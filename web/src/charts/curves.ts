@@ -15,7 +15,7 @@ import { axisTitle, makeChart, zeroGrid } from './setup.js';
 const UPPER = 0;
 const EFFECT = 2;
 
-export function renderCurveChart(d: Dashboard, curve: EffectCurve, label: string): void {
+export function renderCurveChart(d: Dashboard, curve: EffectCurve, label: string, canvas: 'chart-curves' | 'chart-whatif-curve' = 'chart-curves'): void {
   const points = curvePoints(curve);
   const at = (i: number): CurvePlotPoint | undefined => points[i];
   const xs = points.map((p) => p.x);
@@ -23,7 +23,7 @@ export function renderCurveChart(d: Dashboard, curve: EffectCurve, label: string
   const xmax = Math.max(...xs);
   const yb = niceBounds(Math.min(0, ...points.map((p) => p.lo)), Math.max(0, ...points.map((p) => p.hi)), 0.05);
   const band = alpha(ACCENT, 0.18);
-  makeChart<'line', { x: number; y: number }[]>(d.chart, 'chart-curves', {
+  makeChart<'line', { x: number; y: number }[]>(d.chart, canvas, {
     type: 'line',
     data: {
       datasets: [
