@@ -37,7 +37,7 @@ function forecast(ids: string[], segmentsJson = '{"enterprise": 12, "smb": 9}', 
   };
 }
 
-const scenario: ScenarioVersion = { version: 2, scenario: { name: 'FY27', modelId: 'mdl_1', horizonYears: 5 } };
+const scenario: ScenarioVersion = { version: 2, scenario: { name: 'FY27', modelId: 'mdl_1', currency: 'USD', horizonYears: 5, discountRate: 0.08, initiatives: [] } };
 
 describe('Sequence', () => {
   it('keeps only the latest ticket current, and invalidate makes every earlier one stale', () => {

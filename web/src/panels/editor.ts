@@ -307,6 +307,7 @@ async function refreshPicker(d: Dashboard, select: string): Promise<void> {
   byId('scenario-picker').hidden = list.items.length === 0;
   const other = byId('compare-other', HTMLSelectElement);
   other.replaceChildren(...list.items.filter((s) => s.id !== d.work.editor.scenarioId).map((s) => el('option', { value: s.id, text: `${s.name} (v${s.version})` })));
+  for (const id of ['compare-run', 'compare-xlsx']) byId(id, HTMLButtonElement).disabled = other.options.length === 0;
 }
 
 /** After a 412: theirs into the form (reload), or mine saved over the version now current (overwrite). */

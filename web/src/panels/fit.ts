@@ -80,8 +80,8 @@ async function fit(d: Dashboard): Promise<void> {
 function showFitted(d: Dashboard, model: DriverModel): void {
   showProgress('fit-progress', progressView('ready'));
   const choice = modelChoice(model, new Map());
-  const grouping = Array.isArray(model.segmentBy) ? model.segmentBy.join(' × ') : (model.segmentBy ?? 'none');
-  byId('fit-structure').textContent = `${model.method ?? 'model'} on ${grouping}${choice ? `. ${choiceSummary(choice)}` : '.'}${typeof model.fit?.r2 === 'number' ? ` R² ${model.fit.r2.toFixed(3)}.` : ''}`;
+  const columns = Array.isArray(model.segmentBy) ? model.segmentBy.join(', ') : (model.segmentBy ?? 'none');
+  byId('fit-structure').textContent = `${model.method ?? 'model'} model; grouping columns considered: ${columns}.${choice ? ` ${choiceSummary(choice)}` : ''}${typeof model.fit?.r2 === 'number' ? ` R² ${model.fit.r2.toFixed(3)}.` : ''}`;
   const calibration = model.calibration ?? [];
   renderCalibration(d, calibration);
   byId('chart-calibration', HTMLCanvasElement).setAttribute('aria-label', `Predicted against observed NPS per segment. ${calibrationText(calibration)}`);
