@@ -11,6 +11,7 @@ import { CHANGE_OPS, type ChangeOp, type Effect, type Forecast, type InitiativeI
 export function slug(name: string): string {
   const s = name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // the accents NFKD took apart: 'Crème' is 'creme', not 'cre-me'
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
@@ -40,6 +41,10 @@ export interface InitiativeFields {
   rampMonths: string;
   oneTime: string;
   annual: string;
+  /** Not in the form, kept as read so that an edit does not drop them: the initiative's description… */
+  description?: string;
+  /** …and the accounts it targets. */
+  accounts?: string[];
 }
 
 /** A field the editor could not take, named as the form names it. */
@@ -92,13 +97,23 @@ export function initiativeFrom(fields: InitiativeFields): { ok: true; initiative
   const target: Target = {};
   if (fields.segments.length > 0) target.segments = [...fields.segments];
   if (fields.roles.length > 0) target.roles = [...fields.roles];
+  if (fields.accounts && fields.accounts.length > 0) target.accounts = [...fields.accounts];
   return {
     ok: true,
-    initiative: { id, name, effects, ...(target.segments || target.roles ? { target } : {}), reach: reach! / 100, rampMonths: ramp!, cost: { oneTime, annual } },
+    initiative: {
+      id,
+      name,
+      ...(fields.description ? { description: fields.description } : {}),
+      effects,
+      ...(target.segments || target.roles || target.accounts ? { target } : {}),
+      reach: reach! / 100,
+      rampMonths: ramp!,
+      cost: { oneTime, annual },
+    },
   };
 }
 
-/** The fields that show an initiative in the editor (reach in percent). */
+/** The fields that show an initiative in the editor (reach in percent), with what the form does not show. */
 export function fieldsOf(i: InitiativeInput): InitiativeFields {
   return {
     id: i.id,
@@ -110,6 +125,8 @@ export function fieldsOf(i: InitiativeInput): InitiativeFields {
     rampMonths: String(i.rampMonths),
     oneTime: String(i.cost.oneTime),
     annual: String(i.cost.annual),
+    ...(i.description !== undefined ? { description: i.description } : {}),
+    ...(i.target?.accounts ? { accounts: [...i.target.accounts] } : {}),
   };
 }
 

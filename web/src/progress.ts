@@ -11,7 +11,7 @@ export interface ProgressView {
   state: 'pending' | 'ready' | 'failed';
   /** 0–1. */
   share: number;
-  /** For the bar's label and a screen reader: "Fitting (2 of 3 stages done)", "Ready", "Failed: …". */
+  /** For the bar's label and a screen reader: "Fitting… (67% of the stages done)", "Ready", "Failed: …". */
   text: string;
 }
 
@@ -28,7 +28,7 @@ export function problemText(problem: Problem | null | undefined): string {
 /**
  * The bar for a piece of work with this `status`, `progress` and `problem`.
  *
- * @example progressView('fitting', { stage: 'fitting', done: 2 / 3 }) // { state: 'pending', share: 0.667, text: 'Fitting…' }
+ * @example progressView('fitting', { stage: 'fitting', done: 2 / 3 }) // { state: 'pending', share: 0.667, text: 'Fitting… (67% of the stages done)' }
  */
 export function progressView(status: string, progress?: WorkProgress, problem?: Problem | null): ProgressView {
   const state = stateOf(status);

@@ -3,7 +3,7 @@
  * guessing which column is which, writing the upload's query (attribute kinds and scales, missing
  * codes) and the file again under the API's column names, split into batches that each fit one
  * request. The API does the validating (every row, every problem with its row and column); this
- * module only carries the user's choices to it. Tested in test/unit/dashboardUpload.test.ts.
+ * module only carries the user's choices to it. Tested in test/unit/dashboardWork.test.ts.
  */
 import type { Problem, ProblemItem } from './contract.js';
 
@@ -111,10 +111,14 @@ export function guessMapping(header: readonly string[]): ColumnMapping[] {
   });
 }
 
-/** The name an attribute column goes up as: an identifier (letters, digits, `_`), as the API requires. */
+/**
+ * The name an attribute column goes up as: an identifier (letters, digits, `_`, not starting with a
+ * digit, at most 64 characters), as the API requires (model/dataset.ts, `IdentifierSchema`). Survey
+ * exports often head a column with the whole question, so a long name is cut to 64.
+ */
 export function attributeName(source: string): string {
   const id = source.trim().replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
-  return id === '' ? 'attribute' : /^[0-9]/.test(id) ? `a_${id}` : id;
+  return (id === '' ? 'attribute' : /^[0-9]/.test(id) ? `a_${id}` : id).slice(0, 64);
 }
 
 /** The name a mapped column goes up as; `null` for a skipped one. */
@@ -122,7 +126,10 @@ export function uploadedName(m: ColumnMapping): string | null {
   return m.role === 'skip' ? null : m.role === 'attribute' ? attributeName(m.source) : API_COLUMNS[m.role];
 }
 
-/** What is wrong with a mapping before anything is sent: each required role mapped once, names unique. */
+/**
+ * What is wrong with a mapping before anything is sent: each required role mapped once, names unique,
+ * no rating uploaded under a name the API reads as one of its own columns (`role`, `wave`, …).
+ */
 export function mappingProblems(mapping: readonly ColumnMapping[]): string[] {
   const problems: string[] = [];
   for (const role of REQUIRED_ROLES) if (!mapping.some((m) => m.role === role)) problems.push(`Choose the column that holds ${API_COLUMNS[role]}.`);
@@ -133,6 +140,12 @@ export function mappingProblems(mapping: readonly ColumnMapping[]): string[] {
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   for (const [name, n] of counts) if (n > 1) problems.push(`${n} columns would be uploaded as '${name}'; map only one.`);
+  const apiRoles = new Map(Object.entries(API_COLUMNS).map(([role, column]) => [column, role]));
+  for (const m of mapping) {
+    const name = attributeName(m.source);
+    const role = m.role === 'attribute' ? apiRoles.get(name) : undefined;
+    if (role) problems.push(`'${m.source}' would be uploaded as '${name}', the API's ${role} column, not as a rating: map it as ${role} or skip it.`);
+  }
   if (!mapping.some((m) => m.role === 'attribute')) problems.push('Map at least one column as an attribute rating.');
   for (const m of mapping) if (m.role === 'attribute' && !(m.scale[0] < m.scale[1])) problems.push(`The scale of '${m.source}' must run from a lower to a higher number.`);
   return problems;
@@ -181,8 +194,9 @@ export interface Batch {
 
 /**
  * The file under the API's column names (skipped columns left out), in batches of at most `maxRows`
- * rows and about `maxBytes` bytes each (UTF-8), so that every request stays under the API's limits
- * (100,000 rows, 4 MiB).
+ * rows and at most `maxBytes` bytes each (UTF-8, the header included; only a single row larger than
+ * that gets a batch of its own), so that every request stays under the API's limits (100,000 rows,
+ * 4 MiB).
  *
  * @default maxRows 50_000, maxBytes 3_500_000
  */
@@ -190,16 +204,18 @@ export function batches(table: CsvTable, mapping: readonly ColumnMapping[], maxR
   const kept = mapping.map((m, i) => ({ m, i })).filter(({ m }) => m.role !== 'skip');
   const header = kept.map(({ m }) => uploadedName(m)).join(',');
   const encoder = new TextEncoder();
+  // Every batch carries the header: its bytes count against `maxBytes` too.
+  const headerBytes = encoder.encode(header).byteLength + 1;
   const out: Batch[] = [];
   let lines: string[] = [];
-  let bytes = 0;
+  let bytes = headerBytes;
   let offset = 0;
   const flush = (): void => {
     if (lines.length === 0) return;
     out.push({ csv: `${header}\n${lines.join('\n')}\n`, offset, rows: lines.length });
     offset += lines.length;
     lines = [];
-    bytes = 0;
+    bytes = headerBytes;
   };
   for (const record of table.records) {
     const line = kept.map(({ i }) => csvCell(record[i] ?? '')).join(',');

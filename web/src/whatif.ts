@@ -60,15 +60,29 @@ export function segmentRows(result: WhatIfResult): { segment: string; baseline: 
 const round4 = (v: number): number => Number(v.toFixed(4));
 
 /**
- * The what-if as an initiative, to start a scenario from: its changes as effects (each with a range
- * of ±25 % around the value, the team's uncertainty until they say otherwise), its target, full reach,
- * no ramp and no cost yet.
+ * An effect's range: ±25 % around its value, kept to what the API takes at both ends (it checks each
+ * end as a change of its own, model/drivers/whatIf.ts `resolveChanges`): a share of the gap within
+ * 0–1; with the attribute's `scale` known, a rating (`atLeast`, `set`) on the scale and a move (`add`)
+ * no wider than the scale.
  */
-export function initiativeFromWhatIf(changes: readonly Effect[], target: Target | undefined, name = 'What-if'): InitiativeInput {
+function rangeOf(c: Effect, scale: Interval | undefined): [number, number] {
+  const width = scale ? scale[1] - scale[0] : Infinity;
+  const [min, max] = c.op === 'closeGap' ? [0, 1] : c.op === 'add' ? [-width, width] : scale ?? [-Infinity, Infinity];
+  const a = c.value * 0.75;
+  const b = c.value * 1.25;
+  return [round4(Math.max(min, Math.min(a, b))), round4(Math.min(max, Math.max(a, b)))];
+}
+
+/**
+ * The what-if as an initiative, to start a scenario from: its changes as effects (each with a range
+ * of ±25 % around the value, the team's uncertainty until they say otherwise, kept within what the
+ * API takes for the attribute's scale in `scales`), its target, full reach, no ramp and no cost yet.
+ */
+export function initiativeFromWhatIf(changes: readonly Effect[], target: Target | undefined, name = 'What-if', scales?: ReadonlyMap<string, Interval>): InitiativeInput {
   return {
     id: 'what-if',
     name,
-    effects: changes.map((c) => ({ ...c, range: [round4(c.value * 0.75), round4(c.op === 'closeGap' ? Math.min(1, c.value * 1.25) : c.value * 1.25)] as [number, number] })),
+    effects: changes.map((c) => ({ ...c, range: rangeOf(c, scales?.get(c.attribute)) })),
     ...(target ? { target } : {}),
     reach: 1,
     rampMonths: 0,
