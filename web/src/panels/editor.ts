@@ -154,12 +154,17 @@ function targetChecks(id: string, names: readonly string[], ticked: readonly str
   set.hidden = names.length === 0;
 }
 
+/** The open initiative's fields the form does not show, carried into what it keeps. */
+let kept: Pick<InitiativeFields, 'description' | 'accounts'> = {};
+
 /** Opens the form on initiative `id` of the draft, or on a new one (`''`). */
 function openForm(d: Dashboard, id: string): void {
   const e = d.work.editor;
   const existing = e.draft?.initiatives.find((i) => i.id === id);
   const f: InitiativeFields = existing ? fieldsOf(existing) : { id: '', name: '', effects: [{ attribute: '', op: 'add', value: '0.5', rangeLow: '', rangeHigh: '' }], segments: [], roles: [], reach: '100', rampMonths: '0', oneTime: '0', annual: '0' };
   e.editing = existing ? id : '';
+  // What the form has no field for (a description, a list of accounts) is kept as read.
+  kept = { ...(f.description !== undefined ? { description: f.description } : {}), ...(f.accounts ? { accounts: [...f.accounts] } : {}) };
   byId('initiative-form-title').textContent = existing ? `Initiative: ${existing.name}` : 'New initiative';
   byId('initiative-name', HTMLInputElement).value = f.name;
   byId('initiative-id', HTMLInputElement).value = f.id;
@@ -194,6 +199,7 @@ function formFields(): InitiativeFields {
     return { attribute: v('attribute'), op: v('op'), value: v('value'), rangeLow: v('rangeLow'), rangeHigh: v('rangeHigh') };
   });
   return {
+    ...kept,
     id: byId('initiative-id', HTMLInputElement).value,
     name: byId('initiative-name', HTMLInputElement).value,
     effects,

@@ -171,7 +171,7 @@ export function whatIfScales(d: Dashboard): { name: string; scale: Interval }[] 
 /** The what-if as the first initiative of a new scenario (panels/editor.ts). */
 export function whatIfInitiative(d: Dashboard) {
   const w = d.work.whatIf;
-  return initiativeFromWhatIf(changesOf(w.op, w.values, w.scales), targetOf(w.segments, w.roles));
+  return initiativeFromWhatIf(changesOf(w.op, w.values, w.scales), targetOf(w.segments, w.roles), 'What-if', w.scales);
 }
 
 export function wireWhatIf(d: Dashboard): void {
