@@ -4,7 +4,7 @@
  * ranked metric's own when the API gives one) are tested apart from the DOM.
  */
 import type { Interval, Outcome, RankBy, RankedInitiative } from './contract.js';
-import { bracket, finite, MISSING, percent, signed } from './format.js';
+import { bracket, finite, fixed, MISSING, percent, signed } from './format.js';
 
 /** What the table's subtitle calls each metric. */
 export const METRIC_NAMES: ReadonlyMap<RankBy, string> = new Map([
@@ -63,4 +63,42 @@ export function rankingCells(item: RankedInitiative, by: RankBy, outcome: Outcom
     { className: ranked('liftPerMillion'), main: signed(perMillion, 2), interval: bracket(ivFor('liftPerMillion', perMillionIv), signed2) },
     { className: 'num', main: finite(item.probabilityAboveNext) ? `${Math.round(item.probabilityAboveNext * 100)}%` : MISSING, interval: '' },
   ];
+}
+
+/** The calibrated lift written under an associational one, with the tooltip that explains it. */
+export interface CalibratedLine {
+  text: string;
+  title: string;
+}
+
+const launchesOf = (n: number): string => `${n} evaluated ${n === 1 ? 'launch' : 'launches'}`;
+
+/**
+ * An initiative's lift calibrated by the forecast ledger, for the line under its NPS lift: `null`
+ * when the forecast carries none (before the ledger has an evaluated launch, or stored before
+ * calibration existed) or when the ranking's NPS is one segment's (the calibrated lift is for all
+ * accounts only).
+ *
+ * @param segment the segment the ranking's NPS is for, `''` for all accounts
+ * @example calibratedLine(outcome, '')?.text // 'calibrated +1.6 [+0.4, +2.8]'
+ */
+export function calibratedLine(outcome: Outcome | undefined, segment: string): CalibratedLine | null {
+  const c = outcome?.calibrated;
+  if (!outcome || !c || segment) return null;
+  return {
+    text: `calibrated ${signed(c.lift)} ${bracket(c.interval, signed)}`.trim(),
+    title:
+      `Calibrated by the forecast ledger: ${signed(outcome.nps.lift)} points \u00d7 ${fixed(c.factor, 2)} (realised \u00f7 forecast over ${launchesOf(c.launches)}) = ${signed(c.lift)}; ` +
+      'its interval adds the factor\u2019s own uncertainty.',
+  };
+}
+
+/** The sentence the ranking's note adds when the forecast's lifts are calibrated; `null` when none is. */
+export function calibratedNote(outcomes: readonly Outcome[], segment: string): string | null {
+  const c = outcomes.find((o) => o.calibrated)?.calibrated;
+  if (!c) return null;
+  return (
+    `Calibrated is the lift scaled by the forecast ledger (realised \u00f7 forecast over ${launchesOf(c.launches)}): what past launches say lifts like these deliver` +
+    `${segment ? '; it is forecast for all accounts only' : ''}.`
+  );
 }

@@ -3,7 +3,9 @@
  * click re-ranks), NPS for all accounts or one segment, with the optimiser's selection marked
  * "in plan". Beside the associational NPS lift stands the halo-adjusted one ("within accounts",
  * from the forecast, for all accounts only), and a note under the table says what each is, with a
- * caution when the model's confounding check finds the associational lifts likely off. The table
+ * caution when the model's confounding check finds the associational lifts likely off. Once the
+ * forecast ledger has evaluated a launch, the forecast's calibrated lift stands under each
+ * associational one (for all accounts only; rankingCells.ts `calibratedLine`). The table
  * carries `data-by`, `data-segment` and `aria-busy`, the card `data-caution`, for tests and screen
  * readers.
  */
@@ -13,7 +15,7 @@ import type { Page, RankedInitiative } from '../contract.js';
 import { haloCell, liftNote } from '../cause.js';
 import { byId, el, panelError } from '../dom.js';
 import { humanise } from '../format.js';
-import { METRIC_NAMES, rankingCells, sortOrder } from '../rankingCells.js';
+import { calibratedLine, calibratedNote, METRIC_NAMES, rankingCells, sortOrder, type CalibratedLine } from '../rankingCells.js';
 import { horizonText, levelText, moneyOf, selectedIds } from '../state.js';
 
 /** Rows per page, and at most this many pages (2,000 initiatives) before the table stops asking. */
@@ -54,8 +56,13 @@ export async function loadRanking(d: Dashboard): Promise<void> {
   }
 }
 
-function cell(c: { className: string; main: string; interval: string; title?: string }): HTMLTableCellElement {
-  return el('td', { class: c.className, title: c.title }, [c.main, c.interval ? el('span', { class: 'iv', text: c.interval }) : null]);
+/** A numeric cell: the figure, its interval under it and, for the NPS lift, the calibrated lift under that. */
+function cell(c: { className: string; main: string; interval: string; title?: string }, calibrated: CalibratedLine | null = null): HTMLTableCellElement {
+  return el('td', { class: c.className, title: c.title }, [
+    c.main,
+    c.interval ? el('span', { class: 'iv', text: c.interval }) : null,
+    calibrated ? el('span', { class: 'calibrated', text: calibrated.text, title: calibrated.title }) : null,
+  ]);
 }
 
 /** Draws the table from the state: the ranking, the metric's column marked, the selection highlighted. */
@@ -80,9 +87,9 @@ export function renderTable(d: Dashboard): void {
         inPlan ? el('span', { class: 'badge', text: 'in plan', title: 'Selected by the budget optimiser' }) : null,
         el('span', { class: 'id', text: it.id }),
       ]),
-      lift ? cell(lift) : null,
+      lift ? cell(lift, calibratedLine(state.byId.get(it.id), state.segment)) : null,
       cell(haloCell(state.byId.get(it.id), state.segment)),
-      ...others.map(cell),
+      ...others.map((c) => cell(c)),
     ]);
   });
   table.tBodies[0]?.replaceChildren(...rows);
@@ -90,8 +97,9 @@ export function renderTable(d: Dashboard): void {
   byId('lift-unit').textContent = `associational, ${level} interval`;
   byId('halo-unit').textContent = `halo-adjusted, ${level} interval`;
   const note = liftNote(state.model?.confounding, (state.forecast?.initiatives ?? []).some((o) => o.haloAdjusted), state.segment !== '');
+  const calibrated = calibratedNote(state.forecast?.initiatives ?? [], state.segment);
   const noteEl = byId('ranking-note');
-  noteEl.textContent = note.text;
+  noteEl.textContent = calibrated ? `${note.text} ${calibrated}` : note.text;
   noteEl.className = `note lift-note${note.caution ? ' caution' : ''}`;
   byId('card-ranking').setAttribute('data-caution', String(note.caution));
   byId('ranking-sub').textContent =
