@@ -64,9 +64,10 @@ export function banner(text: string, kind?: 'info'): void {
  */
 export function panelError(cardId: string, err: unknown): void {
   const card = byId(cardId);
-  let p = card.querySelector<HTMLElement>('.panel-error');
+  // Its own line, not a form's error line inside the card (the upload's, the Excel export's).
+  let p = card.querySelector<HTMLElement>('.panel-error[data-load-error]');
   if (!p) {
-    p = el('p', { class: 'panel-error', role: 'alert' });
+    p = el('p', { class: 'panel-error', role: 'alert', 'data-load-error': true });
     card.querySelector('h2')?.after(p);
   }
   p.textContent = err ? `Could not load: ${err instanceof Error ? err.message : String(err)}` : '';

@@ -29,6 +29,7 @@ import { chartOn, setUpCharts } from './charts/setup.js';
 import { byId, setStatus } from './dom.js';
 import { downloadWorkbook, wireEditor } from './panels/editor.js';
 import { loadDatasets, wireFit } from './panels/fit.js';
+import { loadLedger, wireLedger } from './panels/ledger.js';
 import { wireUpload } from './panels/upload.js';
 import { loadModels, wireWhatIf } from './panels/whatif.js';
 import { wireModelDetails } from './panels/modelDetails.js';
@@ -48,6 +49,7 @@ function open(d: Dashboard): void {
   void start(d);
   loadDatasets(d).catch(shown);
   loadModels(d).catch(shown);
+  loadLedger(d).catch(shown);
 }
 
 /** The ranked table as a workbook: the forecast, this ranking and the assumptions. */
@@ -111,6 +113,7 @@ function wire(d: Dashboard): void {
   wireFit(d);
   wireWhatIf(d);
   wireEditor(d);
+  wireLedger(d);
   byId('export-xlsx').addEventListener('click', () => exportRanking(d));
   const slider = byId('budget', HTMLInputElement);
   slider.addEventListener('input', () => {

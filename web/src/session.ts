@@ -7,7 +7,9 @@ import type { Dashboard } from './dashboard.js';
 import { destroyCharts } from './charts/setup.js';
 import { byId, setStatus } from './dom.js';
 import { clearCause } from './panels/cause.js';
+import { clearLedger } from './panels/ledger.js';
 import { clearModelDetails } from './panels/modelDetails.js';
+import { initialWork } from './work.js';
 import { tokenInFragment } from './token.js';
 
 export const TOKEN_KEY = 'liftcast.dashboard.token';
@@ -30,6 +32,11 @@ export function showSignIn(d: Dashboard, message: string | null): void {
   destroyCharts(d.chart);
   clearModelDetails();
   clearCause();
+  clearLedger(d);
+  // The workbench forgets the last tenant's file, model and draft.
+  Object.assign(d.work, initialWork());
+  byId('editor-body').hidden = true;
+  byId('editor-empty').hidden = false;
   byId('content').hidden = true;
   byId('scenario-picker').hidden = true;
   byId('session').hidden = true;
