@@ -214,6 +214,20 @@ export function fitLatent(data: LatentData, L: LatentLayout, penalties: Float64A
   return { ok: true, fit: { v, penalties: pen, logLik: cur.logLik, objective: cur.objective, iterations, rows: cur.rows, converged, covariance, info: cur.info, grad: cur.grad } };
 }
 
+/**
+ * True when the point's gradient and information are finite. With cut-specific slopes the boundary
+ * category's two bounds move with different scores, so a long step can make its probability
+ * vanish for a few respondents (the cumulative curves cross there): the log-likelihood stays
+ * finite (its mass is floored) but the curvature overflows, and the next Newton step would be
+ * NaN. Such a step is refused like one that lowers the objective, and the search halves it (seen on
+ * the real energy survey, 1–5 drivers: the final fit failed as "singular" after one step).
+ */
+function finiteCurvature(ev: Evaluation, P: number): boolean {
+  for (let q = 0; q < P; q++) if (!Number.isFinite(ev.grad[q]!) || !Number.isFinite(ev.info[q * P + q]!)) return false;
+  for (let q = 0; q < P * P; q++) if (!Number.isFinite(ev.info[q]!)) return false;
+  return true;
+}
+
 function lineSearch(
   data: LatentData,
   L: LatentLayout,
@@ -232,7 +246,7 @@ function lineSearch(
     for (let q = 1; q < L.T; q++) if (!(cand[q]! > cand[q - 1]!)) ordered = false;
     if (ordered) {
       const ev = evaluateLatent(data, L, cand, pen, filter, true, anchor);
-      if (ev.objective >= cur.objective - 1e-12 * Math.abs(cur.objective)) return { v: cand, ev };
+      if (ev.objective >= cur.objective - 1e-12 * Math.abs(cur.objective) && finiteCurvature(ev, L.P)) return { v: cand, ev };
     }
     t /= 2;
   }
