@@ -6,8 +6,9 @@
  * Usage: node scripts/bundle-lambda.mjs '<esbuild BuildOptions as JSON, with outdir>'
  * The options come from infra/bundle.ts (`lambdaBuildOptions`); this file only adds the plugins. Prints the
  * output files as JSON (see `bundleWithPlugins`); esbuild's own messages go to stderr. The plugins
- * keep only zod's English messages, leave out the SDK's browser user-agent parser, and leave out
- * esbuild itself (the dashboard's site builder, which no function runs).
+ * keep only zod's English messages and leave out the SDK's browser user-agent parser. (esbuild
+ * itself, the dashboard's site builder, is not in any function: the API Lambda is given no static
+ * routes, so nothing it imports reaches functions/dashboard/site.ts.)
  */
 import { build } from 'esbuild';
 import { relative, resolve, sep } from 'node:path';
@@ -70,30 +71,6 @@ export const noBrowserUserAgentParser = {
   },
 };
 
-/** What a function gets in place of esbuild: the same export, failing with the reason if ever called. */
-const NO_ESBUILD = `export function buildSync() {
-  throw new Error('esbuild is not in this Lambda bundle: the dashboard and /docs are static files in S3 (infra/site.ts), so the function never builds them (serveStatic: false).');
-}
-`;
-
-/**
- * Leaves out esbuild, the build tool. The HTTP app imports the dashboard's static routes
- * (functions/http/static.ts), whose site builder (functions/dashboard/site.ts) calls esbuild's
- * `buildSync`; in AWS the API function mounts no static routes (`serveStatic: false` in
- * functions/lambda/api.ts), so that code never runs there. esbuild's JavaScript API drives a native
- * binary that is not in the asset anyway. The stub keeps the import resolvable and fails loudly,
- * naming why, should anything ever call it.
- *
- * @type {import('esbuild').Plugin}
- */
-export const noBuildTools = {
-  name: 'liftcast-no-build-tools',
-  setup(b) {
-    b.onResolve({ filter: /^esbuild$/ }, () => ({ path: 'esbuild', namespace: 'liftcast-no-esbuild' }));
-    b.onLoad({ filter: /.*/, namespace: 'liftcast-no-esbuild' }, () => ({ contents: NO_ESBUILD, loader: 'js' }));
-  },
-};
-
 /**
  * Bundles with the given options plus the plugins and returns what it wrote.
  * @param {import('esbuild').BuildOptions & { outdir: string }} options
@@ -101,7 +78,7 @@ export const noBuildTools = {
  *   output file by its path relative to `outdir`, with the outputs it imports (same paths).
  */
 export async function bundleWithPlugins(options) {
-  const result = await build({ ...options, metafile: true, plugins: [zodEnglishOnly, noBrowserUserAgentParser, noBuildTools] });
+  const result = await build({ ...options, metafile: true, plugins: [zodEnglishOnly, noBrowserUserAgentParser] });
   const cwd = options.absWorkingDir ?? process.cwd();
   const rel = (/** @type {string} */ p) => relative(options.outdir, resolve(cwd, p)).split(sep).join('/');
   return Object.fromEntries(

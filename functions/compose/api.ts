@@ -12,6 +12,7 @@ import { consoleLogger, RequestScope, type Logger } from '../log.js';
 import { workerHandlers } from '../worker/handlers.js';
 import { composeServices, workerServicesOf, type Services } from './services.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Hono } from 'hono';
 
 export interface ComposeOptions {
   db: DynamoDBClient;
@@ -28,8 +29,12 @@ export interface ComposeOptions {
    * @default - the in-process bus
    */
   eventBus?: { name: string; client: PutEventsSender };
-  /** Serve the dashboard and /docs from the app (false in AWS, where they are static files). @default true */
-  serveStatic?: boolean;
+  /**
+   * The dashboard and /docs routes (functions/http/static.ts): the local server and the tests pass
+   * them; in AWS they are static files behind CloudFront and the API function passes none.
+   * @default - none
+   */
+  staticRoutes?: () => Hono;
 }
 
 export interface Liftcast extends Services {
@@ -65,7 +70,7 @@ export function composeLiftcast(options: ComposeOptions): Liftcast {
     launches: services.launches.service,
     logger: scope.logger,
     scope,
-    ...(options.serveStatic !== undefined ? { serveStatic: options.serveStatic } : {}),
+    ...(options.staticRoutes ? { staticRoutes: options.staticRoutes } : {}),
   });
   return { ...services, app, bus, publisher };
 }

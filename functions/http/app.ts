@@ -3,6 +3,7 @@
  * `hono/aws-lambda` in AWS. Resource routes live in their own files and are mounted here; errors of
  * every kind are rendered once, by `problem.ts`.
  */
+import type { Hono } from 'hono';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
@@ -15,7 +16,6 @@ import type { ModelService } from '../app/models/service.js';
 import type { PortfolioService } from '../app/portfolio/service.js';
 import type { ScenarioService } from '../app/scenarios/service.js';
 import { datasetRoutes } from './datasets.js';
-import { staticRoutes } from './static.js';
 import { authenticate, type AuthSettings, type IdentityEnv } from './identity.js';
 import { launchRoutes } from './launches.js';
 import { modelRoutes } from './models.js';
@@ -42,8 +42,12 @@ export interface AppDeps {
   logger?: Logger;
   /** The scope the services log through: each request runs in it with its request id. */
   scope?: RequestScope;
-  /** Serve the dashboard and /docs from this app. @default true */
-  serveStatic?: boolean;
+  /**
+   * The dashboard and /docs routes (./static.ts's `staticRoutes`), for the local server and tests.
+   * Injected, not imported: the API Lambda mounts none, and so its bundle carries none of the static
+   * site's build (esbuild, the page files). @default - none
+   */
+  staticRoutes?: () => Hono;
 }
 
 export function createApp(deps: AppDeps) {
@@ -65,7 +69,7 @@ export function createApp(deps: AppDeps) {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   // The dashboard (/, /dashboard) and the API reference (/docs), with their assets: in-process for
   // npm start and tests; in AWS they are static files (see infra/) and the API function omits them.
-  if (deps.serveStatic !== false) app.route('/', staticRoutes());
+  if (deps.staticRoutes) app.route('/', deps.staticRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -3,7 +3,7 @@
  * the API reference (`/docs` and its assets), served from the static site of
  * functions/dashboard/site.ts, built on the first request and kept. In AWS the same site is files in
  * S3 behind CloudFront (infra/site.ts) and the API function does not mount these routes
- * (`serveStatic: false`).
+ * (the Lambda entry does not pass these routes to the app).
  *
  * The pages hold no data; they call the JSON API with the bearer token the user brings (from the
  * `#token=` link `npm start` prints, or pasted), so everything they show is the signed-in tenant's

@@ -2,8 +2,8 @@
  * Lambda entry of the HTTP API: the same Hono app as the local server, behind API Gateway. In AWS
  * the JWT authorizer verifies tokens (LIFTCAST_AUTH_MODE=gateway) and events go to the EventBridge
  * bus named by LIFTCAST_EVENT_BUS, so queued fits run in the model worker function. The dashboard
- * and /docs are static files in S3 behind CloudFront (infra/site.ts), so the function mounts no
- * static routes and its bundle carries none of their files.
+ * and /docs are static files in S3 behind CloudFront (infra/site.ts), so the function is given no
+ * static routes and its bundle carries none of their files nor the site's build.
  */
 import { handle } from 'hono/aws-lambda';
 import { composeLiftcast } from '../compose/api.js';
@@ -16,7 +16,6 @@ const { app } = composeLiftcast({
   db: createDynamoClient({ endpoint: config.dynamoEndpoint, region: config.region }),
   tableName: config.tableName,
   auth: config.auth,
-  serveStatic: false,
   ...(config.eventBus !== undefined ? { eventBus: { name: config.eventBus, client: createEventBridgeClient({ region: config.region }) } } : {}),
 });
 

@@ -17,6 +17,7 @@ import { consoleLogger } from '../log.js';
 import { createDynamoClient, ensureTable } from '../store/dynamo.js';
 import { demoScenario } from './demoScenario.js';
 import { JavaMissingError, startDynamoLocal, type DynamoLocal } from './dynamoLocal.js';
+import { staticRoutes } from '../http/static.js';
 
 export const DEMO_TENANT = 'demo';
 
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   }
   const db = createDynamoClient({ endpoint, region: config.region });
   await ensureTable(db, config.tableName);
-  const { app, datasets, models, scenarios } = composeLiftcast({ db, tableName: config.tableName, auth: config.auth, logger: consoleLogger });
+  const { app, datasets, models, scenarios } = composeLiftcast({ db, tableName: config.tableName, auth: config.auth, logger: consoleLogger, staticRoutes });
 
   const existing = await datasets.store.list(DEMO_TENANT, 1);
   if (existing.items.length === 0) {

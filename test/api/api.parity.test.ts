@@ -505,7 +505,7 @@ const STEPS: Step[] = [
 
 /**
  * Static files: the local server serves them; in AWS CloudFront serves them from S3 (infra/site.ts)
- * and the API function mounts no static routes (serveStatic: false), so it answers 404.
+ * and the API function is given no static routes, so it answers 404.
  */
 const STATIC_STEPS: Step[] = [
   { name: 'serves Swagger UI', request: () => ({ method: 'GET', path: '/docs' }), status: 200, type: 'text/html', check: (b) => expect(b).toContain('/openapi.json') },

@@ -10,6 +10,7 @@ import { signDevToken } from '../../functions/http/identity.js';
 import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
 import { checkConformance } from './conformance.js';
+import { staticRoutes } from '../../functions/http/static.js';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
 
@@ -46,6 +47,7 @@ export async function createTestLiftcast(options: TestLiftcastOptions = {}): Pro
   const tableName = `test-${randomUUID()}`;
   await ensureTable(db, tableName);
   const liftcast = composeLiftcast({
+    staticRoutes,
     db,
     tableName,
     auth: { mode: 'local', secret: TEST_SECRET },

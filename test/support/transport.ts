@@ -25,6 +25,7 @@ import { silentLogger } from '../../functions/log.js';
 import { createDynamoClient, ensureTable } from '../../functions/store/dynamo.js';
 import { checkConformance } from './conformance.js';
 import { TEST_SECRET, type TestResponse } from './liftcast.js';
+import { staticRoutes } from '../../functions/http/static.js';
 
 export const TRANSPORTS = ['local', 'lambda'] as const;
 export type TransportKind = (typeof TRANSPORTS)[number];
@@ -114,7 +115,7 @@ export async function createTransports(options: LambdaTransportOptions = {}): Pr
   const tableName = `parity-${randomUUID()}`;
   await ensureTable(db, tableName);
 
-  const { app } = composeLiftcast({ db, tableName, auth: { mode: 'local', secret: TEST_SECRET }, logger: silentLogger });
+  const { app } = composeLiftcast({ db, tableName, auth: { mode: 'local', secret: TEST_SECRET }, logger: silentLogger, staticRoutes });
   const handler = await loadApiHandler({ endpoint, tableName });
   const invoke = (event: HttpApiEvent) => invokeHandler(handler, event);
 
