@@ -2,8 +2,9 @@
  * What the dashboard's forecast-ledger card says before it draws (web/src/ledger.ts), and the
  * calibrated lift under the ranking's NPS lift (web/src/rankingCells.ts): a hand-made ledger answer
  * shaped like GET /v1/ledger's (launches evaluated, one a wave could not tell, one no wave has read
- * yet), a bridge whose parts do not round to their change one by one, and `__proto__` as an
- * initiative, attribute, launch and wave name. The arithmetic is beside each expectation.
+ * yet), the evaluated launches as the forecast-against-realised chart draws them, a bridge whose
+ * parts do not round to their change one by one, and `__proto__` as an initiative, attribute,
+ * launch and wave name. The arithmetic is beside each expectation.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,10 +16,13 @@ import {
   bridgeNote,
   bridgePath,
   bridgeSteps,
+  CLOSE_POINTS,
+  closeBand,
   defaultPair,
   EMPTY_LEDGER,
   launchStatus,
   ledgerRows,
+  ledgerScatter,
   ledgerWords,
   sealedWaves,
   waveOption,
@@ -193,6 +197,111 @@ describe('ledgerWords', () => {
     expect(waiting.headline).toMatch(/^1 launch recorded, none evaluated yet: .* forecasts carry no calibrated lift\.$/);
     expect(waiting.accuracy).toBeNull();
     expect(waiting.calibration).toBeNull();
+  });
+});
+
+describe('ledgerScatter', () => {
+  const scatter = ledgerScatter(ledger);
+
+  it('plots each evaluated launch, in the ledger’s order, at its forecast (x) and realised lift (y) with both intervals', () => {
+    expect(scatter.points.map((p) => [p.launchId, p.x, p.y, p.forecastInterval, p.realisedInterval])).toEqual([
+      ['lch_2', 3.1, 0.6, [2.2, 4.0], [-0.5, 1.7]],
+      ['lch_1', 1.9, 1.4, [0.9, 2.7], [0.3, 2.5]],
+      ['lch_0', 0.8, 1.1, [0.1, 1.5], [0.2, 2.0]],
+    ]);
+    expect(scatter.points.map((p) => p.tip[0])).toEqual(['pricing-review, launched 2025-03-01', 'onboarding-programme, launched 2025-03-01', 'support-hours, launched 2024-11-04']);
+    expect(scatter.points[0]?.tip).toContain(`Error ${MINUS}2.5 points: more than 2 points of the forecast`);
+  });
+
+  it('marks a launch close when within 2 points of its forecast, as the summary’s within2 counts (2 inclusive)', () => {
+    // |0.6 − 3.1| = 2.5 > 2; |1.4 − 1.9| = 0.5 and |1.1 − 0.8| = 0.3 ≤ 2.
+    expect(scatter.points.map((p) => p.close)).toEqual([false, true, true]);
+    expect(scatter.points.filter((p) => p.close).length).toBe(Math.round(ledger.summary.within2! * ledger.summary.evaluated));
+    expect(new Set(scatter.points.filter((p) => p.close).map((p) => p.colour)).size).toBe(1);
+    expect(scatter.points[0]?.colour).not.toBe(scatter.points[1]?.colour);
+    // Exactly 2 points off (3 − 1, exact in binary) is within, as model/ledger/calibration.ts counts it.
+    const edge = ledgerScatter({ ...ledger, items: [item('lch_e', { forecast: { lift: 1, interval: [0, 2], level: 0.9 }, realised: realised(3, [2, 4]), error: 2 })] });
+    expect(edge.points[0]?.close).toBe(true);
+  });
+
+  it('puts both axes on the same bounds, holding every whisker, zero and the band', () => {
+    // Ends from −0.5 (lch_2's realised interval) to 4.0 (its forecast interval): niceBounds with a step of 1 gives [−1, 5].
+    expect([scatter.lo, scatter.hi]).toEqual([-1, 5]);
+    for (const p of scatter.points)
+      for (const v of [p.x, p.y, ...p.forecastInterval, ...p.realisedInterval]) {
+        expect(v).toBeGreaterThanOrEqual(scatter.lo);
+        expect(v).toBeLessThanOrEqual(scatter.hi);
+      }
+    expect(scatter.diagonal).toEqual([
+      [-1, -1],
+      [5, 5],
+    ]);
+    // The hexagon: the square's corners on the diagonal and where y = x ∓ 2 cross its edges.
+    expect(scatter.band).toEqual([
+      [-1, -1],
+      [1, -1],
+      [5, 3],
+      [5, 5],
+      [3, 5],
+      [-1, 1],
+    ]);
+  });
+
+  it('says the chart in words for its aria-label: the counts in and out of the band, the intervals that held, every launch', () => {
+    expect(scatter.text).toBe(
+      'Forecast (across) against realised lift (up), points of NPS, for 3 launches evaluated (2 launches without a realised lift not plotted): ' +
+        '2 of 3 within 2 points of realised = forecast (the shaded band around the diagonal); none of 3 realised more than 2 points above the forecast, 1 of 3 more than 2 below. ' +
+        'Forecast intervals (horizontal whiskers) held the realised lift for 2 of 3; realised intervals (vertical whiskers) held the forecast for 2 of 3. ' +
+        `pricing-review: forecast +3.1 [+2.2, +4.0], realised +0.6 [${MINUS}0.5, +1.7]; onboarding-programme: forecast +1.9 [+0.9, +2.7], realised +1.4 [+0.3, +2.5]; ` +
+        'support-hours: forecast +0.8 [+0.1, +1.5], realised +1.1 [+0.2, +2.0].',
+    );
+  });
+
+  it('plots nothing before any evaluation and says so, and keeps a launch named `__proto__`', () => {
+    const waiting = ledgerScatter({ ...ledger, items: ledger.items.slice(0, 2) });
+    expect(waiting.points).toEqual([]);
+    expect(waiting.text).toBe('Forecast against realised lift: no launch evaluated yet (2 launches without a realised lift not plotted), so nothing is plotted.');
+    expect(ledgerScatter({ ...ledger, items: [] }).text).toBe('Forecast against realised lift: no launch evaluated yet, so nothing is plotted.');
+    // Bounds still hold the band: [0, 2] padded.
+    expect(waiting.lo).toBeLessThanOrEqual(0);
+    expect(waiting.hi).toBeGreaterThanOrEqual(CLOSE_POINTS);
+
+    const proto = ledgerScatter({ ...ledger, items: [{ ...ledger.items[2]!, initiativeId: '__proto__' }] });
+    expect(proto.points.map((p) => [p.initiativeId, p.label])).toEqual([['__proto__', '__proto__']]);
+    expect(proto.text).toContain('__proto__: forecast +3.1');
+  });
+});
+
+describe('closeBand', () => {
+  /** The shoelace formula: a polygon's area from its corners in order. */
+  const area = (v: readonly (readonly [number, number])[]): number => Math.abs(v.reduce((a, [x, y], i) => a + x * v[(i + 1) % v.length]![1] - v[(i + 1) % v.length]![0] * y, 0)) / 2;
+
+  it('is the square itself when the band is wider than it', () => {
+    expect(closeBand(0, 1.5, 2)).toEqual([
+      [0, 0],
+      [1.5, 0],
+      [1.5, 1.5],
+      [0, 1.5],
+    ]);
+  });
+
+  it('lies inside the square and the band, with the area of the square less its two corners (property)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: 0.01, max: 100, noNaN: true }), fc.double({ min: 0.01, max: 10, noNaN: true }), (lo, width, half) => {
+        const hi = lo + width;
+        const band = closeBand(lo, hi, half);
+        // Tolerance: float error of sums of numbers up to 150.
+        const eps = 1e-9;
+        for (const [x, y] of band) {
+          expect(x).toBeGreaterThanOrEqual(lo - eps);
+          expect(x).toBeLessThanOrEqual(hi + eps);
+          expect(Math.abs(y - x)).toBeLessThanOrEqual(half + eps);
+        }
+        // Two right triangles of legs (width − half) fall outside the band, when the band is narrower than the square.
+        const outside = Math.max(0, width - half) ** 2;
+        expect(Math.abs(area(band) - (width * width - outside))).toBeLessThanOrEqual(1e-6 * Math.max(1, width * width));
+      }),
+    );
   });
 });
 

@@ -1,17 +1,19 @@
 /**
  * The forecast ledger as the dashboard says it: each launch's forecast beside what the next wave
  * realised (or why it has not), the summary across launches and the calibration factor in words,
- * and the NPS bridge between two sealed waves as waterfall steps. Pure (no DOM, no state), so that
- * test/unit/dashboardLedger.test.ts can check the rules a reader relies on: a launch not evaluated
- * says why, and the bridge's written parts add up to its written change.
+ * the evaluated launches as forecast-against-realised points with their intervals and the ±2-point
+ * band, and the NPS bridge between two sealed waves as waterfall steps. Pure (no DOM, no state), so
+ * that test/unit/dashboardLedger.test.ts can check the rules a reader relies on: a launch not
+ * evaluated says why, the chart counts as the summary does, and the bridge's written parts add up
+ * to its written change.
  *
  * Tenant names (initiative and scenario ids, wave names, a launch's initiative name) are only ever
  * values in arrays and Maps, never keys of plain objects: a segment or initiative may be called
  * `__proto__`.
  */
 import type { Bridge, BridgePartKind, Interval, Ledger, LedgerCalibration, LedgerItem, LedgerSummary } from './contract.js';
-import { bracket, finite, fixed, humanise, MISSING, percent, short, signed } from './format.js';
-import { OVERLAP_COLOUR, PALETTE, TOTAL_COLOUR } from './theme.js';
+import { bracket, finite, fixed, humanise, MISSING, niceBounds, percent, short, signed } from './format.js';
+import { ACCENT, DETRACTOR_COLOUR, OVERLAP_COLOUR, PALETTE, TOTAL_COLOUR } from './theme.js';
 
 /** Where a launch stands: read against a wave, read but the wave could not tell, or no wave after it yet. */
 export type LaunchStatus = 'evaluated' | 'not-evaluable' | 'pending';
@@ -154,6 +156,137 @@ export function ledgerWords(summary: LedgerSummary, calibration: LedgerCalibrati
     (a) => `${labels.get(a.attribute) || humanise(a.attribute)}: ${fixed(a.factor, 2)} ${bracket(a.interval, (v) => fixed(v, 2))} over ${launchesWord(a.launches)}`,
   );
   return { headline, accuracy, calibration: words, byAttribute };
+}
+
+// --- Forecast against realised, as a chart -------------------------------------------------------
+
+/** A point of the chart's plane, `[x, y]`: forecast and realised lift, points. */
+export type Vertex = readonly [number, number];
+
+/** One evaluated launch on the chart: its forecast (x) against its realised lift (y), each with its interval. */
+export interface LedgerPoint {
+  launchId: string;
+  initiativeId: string;
+  /** The forecast lift, points (x). */
+  x: number;
+  /** The realised lift, points (y). */
+  y: number;
+  /** The forecast's interval: the horizontal whisker. */
+  forecastInterval: Interval;
+  /** The realised lift's interval: the vertical whisker. */
+  realisedInterval: Interval;
+  /** Within {@link CLOSE_POINTS} of its forecast (inside the band), as the summary's `within2` counts it. */
+  close: boolean;
+  colour: string;
+  /** The label beside the point (short). */
+  label: string;
+  /** Tooltip: title, then lines. */
+  tip: [string, ...string[]];
+}
+
+export interface LedgerScatter {
+  /** The evaluated launches, in the ledger's order; none before any evaluation. */
+  points: LedgerPoint[];
+  /** Both axes' bounds (the same, so that realised = forecast is the diagonal): every point, whisker and zero inside. */
+  lo: number;
+  hi: number;
+  /** The band |realised − forecast| ≤ {@link CLOSE_POINTS}, as a polygon clipped to the plot. */
+  band: Vertex[];
+  /** Realised = forecast, corner to corner. */
+  diagonal: [Vertex, Vertex];
+  /** The chart in words, for its `aria-label`. */
+  text: string;
+}
+
+/** A launch within 2 points of its forecast, and one further off. */
+export const CLOSE_COLOUR = ACCENT;
+export const FAR_COLOUR = DETRACTOR_COLOUR;
+
+/**
+ * The band |y − x| ≤ `half` inside the square [lo, hi]², as the polygon to fill, corners in order:
+ * the strip between y = x − half and y = x + half cut by the square is a hexagon (the square's two
+ * diagonal corners and where each edge of the strip crosses the square), or the whole square when
+ * the strip is wider than it.
+ *
+ * @example closeBand(-2, 6, 2) // [[-2, -2], [0, -2], [6, 4], [6, 6], [4, 6], [-2, 0]]
+ */
+export function closeBand(lo: number, hi: number, half: number = CLOSE_POINTS): Vertex[] {
+  if (half >= hi - lo)
+    return [
+      [lo, lo],
+      [hi, lo],
+      [hi, hi],
+      [lo, hi],
+    ];
+  return [
+    [lo, lo],
+    [lo + half, lo],
+    [hi, hi - half],
+    [hi, hi],
+    [hi - half, hi],
+    [lo, lo + half],
+  ];
+}
+
+/** `2 of 3`, or `none of 3`. */
+const countOf = (k: number, n: number): string => `${k === 0 ? 'none' : k.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`;
+
+/**
+ * The ledger's evaluated launches as a forecast (x) against realised (y) scatter: each point with
+ * its forecast interval across and its realised interval up, the diagonal realised = forecast, the
+ * shaded band within {@link CLOSE_POINTS} points of it, and all of that said in words. Launches not
+ * evaluated (yet, or by a wave that could not tell) have no realised lift and are not drawn; the
+ * words count them.
+ */
+export function ledgerScatter(ledger: Ledger): LedgerScatter {
+  const points: LedgerPoint[] = ledger.items.flatMap((it) => {
+    const r = it.realised;
+    if (!r || !finite(r.lift) || !finite(it.forecast.lift)) return [];
+    const f = it.forecast;
+    const off = r.lift - f.lift;
+    const close = Math.abs(off) <= CLOSE_POINTS;
+    const tip: [string, ...string[]] = [
+      `${it.initiativeId}, launched ${it.launchedOn}`,
+      `Forecast ${signed(f.lift)} points ${bracket(f.interval, signed)} at ${levelOf(f.level)}`,
+      `Realised ${signed(r.lift)} points ${bracket(r.interval, signed)} at ${levelOf(r.level)}`,
+      `Error ${signed(off)} points: ${close ? 'within' : 'more than'} ${CLOSE_POINTS} points of the forecast`,
+      `Launch ${it.launchId}`,
+    ];
+    return [{ launchId: it.launchId, initiativeId: it.initiativeId, x: f.lift, y: r.lift, forecastInterval: f.interval, realisedInterval: r.interval, close, colour: close ? CLOSE_COLOUR : FAR_COLOUR, label: short(it.initiativeId, 24), tip }];
+  });
+  const ends = points.flatMap((p) => [p.x, p.y, ...p.forecastInterval, ...p.realisedInterval]).filter(finite);
+  const bounds = niceBounds(Math.min(0, ...ends), Math.max(0, ...ends, CLOSE_POINTS), 0.04);
+  const [lo, hi] = [bounds.min, bounds.max];
+  const n = points.length;
+  const notShown = ledger.items.length - n;
+  const unplotted = notShown === 0 ? '' : ` (${launchesWord(notShown)} without a realised lift not plotted)`;
+  let text: string;
+  if (n === 0) text = `Forecast against realised lift: no launch evaluated yet${unplotted}, so nothing is plotted.`;
+  else {
+    const close = points.filter((p) => p.close).length;
+    const above = points.filter((p) => !p.close && p.y > p.x).length;
+    const below = n - close - above;
+    const held = (key: 'forecastHeld' | 'realisedHeld'): number => ledger.items.filter((it) => it.realised && it[key] === true).length;
+    text =
+      `Forecast (across) against realised lift (up), points of NPS, for ${launchesWord(n)} evaluated${unplotted}: ` +
+      `${countOf(close, n)} within ${CLOSE_POINTS} points of realised = forecast (the shaded band around the diagonal); ` +
+      `${countOf(above, n)} realised more than ${CLOSE_POINTS} points above the forecast, ${countOf(below, n)} more than ${CLOSE_POINTS} below. ` +
+      `Forecast intervals (horizontal whiskers) held the realised lift for ${countOf(held('forecastHeld'), n)}; ` +
+      `realised intervals (vertical whiskers) held the forecast for ${countOf(held('realisedHeld'), n)}. ` +
+      points.map((p) => `${p.initiativeId}: forecast ${signed(p.x)} ${bracket(p.forecastInterval, signed)}, realised ${signed(p.y)} ${bracket(p.realisedInterval, signed)}`).join('; ') +
+      '.';
+  }
+  return {
+    points,
+    lo,
+    hi,
+    band: closeBand(lo, hi),
+    diagonal: [
+      [lo, lo],
+      [hi, hi],
+    ],
+    text,
+  };
 }
 
 // --- The bridge between two waves ------------------------------------------------------------------

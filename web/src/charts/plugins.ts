@@ -1,7 +1,8 @@
 /**
  * Small Chart.js plugins the charts share: value labels on bars, quadrant lines, non-overlapping
- * point labels, interval whiskers and the budget line. Each is drawn on the chart's canvas after
- * (or before) the datasets, so it moves and resizes with the chart.
+ * point labels, interval whiskers (up or across), a shaded band with its reference line and the
+ * budget line. Each is drawn on the chart's canvas after (or before) the datasets, so it moves and
+ * resizes with the chart.
  */
 import type { Chart, ChartType, Plugin } from 'chart.js';
 import { finite } from '../format.js';
@@ -144,41 +145,96 @@ export function pointLabels<T extends ChartType>(label: (datasetIndex: number, i
   };
 }
 
-/** One point's interval whisker: from `lo` to `hi` on the y axis, in `colour`. */
+/** One point's interval whisker: from `lo` to `hi` on the y axis (or, with `axis: 'x'`, across on the x axis), in `colour`. */
 export interface Whisker {
   lo: number;
   hi: number;
   colour: string;
+  /** @default 'y' */
+  axis?: 'x' | 'y';
 }
 
-/** Vertical interval whiskers with caps, drawn under the points; `whisker(datasetIndex, index)` gives each one, or `null`. */
-export function whiskers<T extends ChartType>(whisker: (datasetIndex: number, index: number) => Whisker | null): Plugin<T> {
+/**
+ * Interval whiskers with caps, drawn under the points; `whisker(datasetIndex, index)` gives each
+ * point's one (or several: a forecast's across and a realised lift's up), or `null`.
+ */
+export function whiskers<T extends ChartType>(whisker: (datasetIndex: number, index: number) => Whisker | readonly Whisker[] | null): Plugin<T> {
   return {
     id: 'whiskers',
     beforeDatasetsDraw(chart) {
       const ctx = chart.ctx;
-      const y = chart.scales.y!;
       ctx.save();
+      ctx.lineWidth = 2;
       chart.data.datasets.forEach((_ds, di) => {
         const meta = chart.getDatasetMeta(di);
         if (meta.hidden) return;
         meta.data.forEach((pt, i) => {
-          const w = whisker(di, i);
-          if (!w || !finite(w.lo) || !finite(w.hi)) return;
-          const top = y.getPixelForValue(w.hi);
-          const bottom = y.getPixelForValue(w.lo);
-          ctx.strokeStyle = w.colour;
-          ctx.lineWidth = 2;
-          ctx.beginPath();
-          ctx.moveTo(pt.x, top);
-          ctx.lineTo(pt.x, bottom);
-          ctx.moveTo(pt.x - 6, top);
-          ctx.lineTo(pt.x + 6, top);
-          ctx.moveTo(pt.x - 6, bottom);
-          ctx.lineTo(pt.x + 6, bottom);
-          ctx.stroke();
+          const found = whisker(di, i);
+          const list: readonly Whisker[] = found === null ? [] : 'lo' in found ? [found] : found;
+          for (const w of list) {
+            if (!finite(w.lo) || !finite(w.hi)) continue;
+            ctx.strokeStyle = w.colour;
+            ctx.beginPath();
+            if (w.axis === 'x') {
+              const x = chart.scales.x!;
+              const [left, right] = [x.getPixelForValue(w.lo), x.getPixelForValue(w.hi)];
+              ctx.moveTo(left, pt.y);
+              ctx.lineTo(right, pt.y);
+              ctx.moveTo(left, pt.y - 6);
+              ctx.lineTo(left, pt.y + 6);
+              ctx.moveTo(right, pt.y - 6);
+              ctx.lineTo(right, pt.y + 6);
+            } else {
+              const y = chart.scales.y!;
+              const [top, bottom] = [y.getPixelForValue(w.hi), y.getPixelForValue(w.lo)];
+              ctx.moveTo(pt.x, top);
+              ctx.lineTo(pt.x, bottom);
+              ctx.moveTo(pt.x - 6, top);
+              ctx.lineTo(pt.x + 6, top);
+              ctx.moveTo(pt.x - 6, bottom);
+              ctx.lineTo(pt.x + 6, bottom);
+            }
+            ctx.stroke();
+          }
         });
       });
+      ctx.restore();
+    },
+  };
+}
+
+/**
+ * A shaded region and a dashed reference line under the datasets, both in data coordinates and
+ * clipped to the plot: the forecast ledger's band within 2 points of realised = forecast, and that
+ * diagonal itself.
+ */
+export function bandAndLine<T extends ChartType>(band: readonly (readonly [number, number])[], line: readonly [readonly [number, number], readonly [number, number]], colours: { fill: string; line: string }): Plugin<T> {
+  return {
+    id: 'bandAndLine',
+    beforeDatasetsDraw(chart) {
+      const a = chart.chartArea;
+      const ctx = chart.ctx;
+      const x = chart.scales.x!;
+      const y = chart.scales.y!;
+      const px = ([vx, vy]: readonly [number, number]): [number, number] => [x.getPixelForValue(vx), y.getPixelForValue(vy)];
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(a.left, a.top, a.right - a.left, a.bottom - a.top);
+      ctx.clip();
+      if (band.length > 2) {
+        ctx.fillStyle = colours.fill;
+        ctx.beginPath();
+        band.forEach((v, i) => (i === 0 ? ctx.moveTo(...px(v)) : ctx.lineTo(...px(v))));
+        ctx.closePath();
+        ctx.fill();
+      }
+      ctx.strokeStyle = colours.line;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath();
+      ctx.moveTo(...px(line[0]));
+      ctx.lineTo(...px(line[1]));
+      ctx.stroke();
       ctx.restore();
     },
   };

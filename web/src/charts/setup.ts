@@ -9,7 +9,7 @@ import type { ChartLib } from './lib.js';
 
 
 /** The canvases of the page, one chart each. */
-export const CHART_IDS = ['chart-importance', 'chart-matrix', 'chart-curves', 'chart-drivers', 'chart-waterfall', 'chart-roi', 'chart-frontier', 'chart-calibration', 'chart-whatif-curve'] as const;
+export const CHART_IDS = ['chart-importance', 'chart-matrix', 'chart-curves', 'chart-drivers', 'chart-waterfall', 'chart-roi', 'chart-frontier', 'chart-calibration', 'chart-whatif-curve', 'chart-ledger'] as const;
 export type ChartId = (typeof CHART_IDS)[number];
 
 /** Chart.js defaults for the whole page: the page's font and ink, no animation, compact legends. */

@@ -17,6 +17,7 @@ import type { Comparison, Forecast, InitiativeInput, Interval, Page, ScenarioInp
 import { CHANGE_OPS } from '../contract.js';
 import type { Dashboard } from '../dashboard.js';
 import { byId, el } from '../dom.js';
+import { downloadFile } from '../download.js';
 import { bracket, fixed, humanise, money, signed } from '../format.js';
 import { problemText, progressView } from '../progress.js';
 import { loadScenario } from '../scenario.js';
@@ -414,16 +415,8 @@ async function compareScenarios(d: Dashboard): Promise<void> {
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Fetches a workbook from the API and hands it to the browser as a download. */
-export async function downloadWorkbook(d: Dashboard, path: string, init: { method?: 'GET' | 'POST'; body?: unknown }, fallbackName: string): Promise<string> {
-  const { blob, filename } = await d.api.file(path, { ...init, headers: { accept: XLSX } });
-  const name = filename ?? fallbackName;
-  const url = URL.createObjectURL(blob);
-  const a = el('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return name;
+export function downloadWorkbook(d: Dashboard, path: string, init: { method?: 'GET' | 'POST'; body?: unknown }, fallbackName: string): Promise<string> {
+  return downloadFile(d.api, path, { ...init, headers: { accept: XLSX } }, fallbackName);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,20 +1,23 @@
 /**
  * The "Forecast ledger" card: every launch's forecast against what the next wave realised
- * (`GET /v1/ledger`), the summary and calibration factor in words, and the NPS bridge between two
- * sealed waves the user picks (`GET /v1/datasets?limit=100`, then
- * `GET /v1/datasets/{after}/bridge?from={before}` when asked). ledger.ts shapes the figures;
- * charts/ledgerBridge.ts draws the bridge.
+ * (`GET /v1/ledger`), the summary and calibration factor in words, the evaluated launches as a
+ * forecast-against-realised chart, the ledger as a CSV download (`GET /v1/ledger` with
+ * `Accept: text/csv`), and the NPS bridge between two sealed waves the user picks
+ * (`GET /v1/datasets?limit=100`, then `GET /v1/datasets/{after}/bridge?from={before}` when asked).
+ * ledger.ts shapes the figures; charts/ledgerScatter.ts and charts/ledgerBridge.ts draw them.
  *
  * State for tests and screen readers: the card's `data-state` is `idle`, `loading`, `ready`,
  * `empty` (no launches yet) or `error`; the bridge section's own `data-state` is `idle`, `loading`,
- * `ready` or `error`. The ledger is the tenant's, not a scenario's: opening another scenario leaves
+ * `ready` or `error`; the CSV button's `data-downloaded` is the file name last saved. The ledger is the tenant's, not a scenario's: opening another scenario leaves
  * it. Answers that arrive after sign-out or for an earlier request are dropped.
  */
 import type { Dashboard } from '../dashboard.js';
 import type { Bridge, Ledger, Page } from '../contract.js';
 import { byId, el, panelError } from '../dom.js';
 import { destroyBridgeChart, renderBridgeChart } from '../charts/ledgerBridge.js';
-import { bridgeChoiceProblem, bridgeNote, bridgePath, bridgeSteps, defaultPair, ledgerRows, ledgerWords, sealedWaves, waveOption, type LedgerRow, type WaveChoice } from '../ledger.js';
+import { destroyLedgerScatter, renderLedgerScatter } from '../charts/ledgerScatter.js';
+import { downloadFile } from '../download.js';
+import { bridgeChoiceProblem, bridgeNote, bridgePath, bridgeSteps, defaultPair, ledgerRows, ledgerScatter, ledgerWords, sealedWaves, waveOption, type LedgerRow, type WaveChoice } from '../ledger.js';
 import { Sequence } from '../state.js';
 
 export const LEDGER_CARD = 'card-ledger';
@@ -54,10 +57,13 @@ function bridgeError(message: string | null): void {
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Wires the card's controls: the refresh button and the bridge's form (its button, by click or keyboard). */
+/** Wires the card's controls: the refresh and CSV buttons and the bridge's form (its button, by click or keyboard). */
 export function wireLedger(d: Dashboard): void {
   byId('ledger-refresh', HTMLButtonElement).addEventListener('click', () => {
     loadLedger(d).catch(() => undefined); // the card says why
+  });
+  byId('ledger-csv', HTMLButtonElement).addEventListener('click', () => {
+    downloadLedger(d).catch(() => undefined); // the line under the heading says why
   });
   byId('ledger-bridge-form', HTMLFormElement).addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -100,6 +106,27 @@ export async function loadLedger(d: Dashboard): Promise<void> {
   setCard(ledger.value.items.length === 0 ? 'empty' : 'ready');
 }
 
+/** The CSV of the ledger, as `GET /v1/ledger` answers `Accept: text/csv`, saved as a file (its name the server's, `ledger.csv`). */
+export async function downloadLedger(d: Dashboard): Promise<void> {
+  const button = byId('ledger-csv', HTMLButtonElement);
+  const problem = byId('ledger-csv-problem');
+  const token = d.state.token;
+  problem.hidden = true;
+  button.disabled = true;
+  try {
+    const name = await downloadFile(d.api, '/v1/ledger', { headers: { accept: 'text/csv' } }, 'ledger.csv');
+    if (d.state.token === token) button.setAttribute('data-downloaded', name);
+  } catch (e) {
+    if (d.state.token !== token) return;
+    problem.textContent = `The CSV could not be made: ${messageOf(e)}`;
+    problem.hidden = false;
+    throw e;
+  } finally {
+    // Signed out meanwhile: the button stays as clearLedger left it.
+    if (d.state.token === token) button.disabled = false;
+  }
+}
+
 function renderLedger(d: Dashboard, ledger: Ledger): void {
   const names = new Map(d.state.scenarios.map((s) => [s.id, s.name]));
   const words = ledgerWords(ledger.summary, ledger.calibration, d.state.labels);
@@ -116,6 +143,17 @@ function renderLedger(d: Dashboard, ledger: Ledger): void {
   const rows = ledgerRows(ledger, names);
   byId('ledger-table-wrap').hidden = rows.length === 0;
   byId('ledger-rows').replaceChildren(...rows.map(rowOf));
+  byId('ledger-csv', HTMLButtonElement).disabled = rows.length === 0;
+  // The chart once a launch is evaluated; before, the words say why there is none.
+  const scatter = ledgerScatter(ledger);
+  const chart = byId('ledger-scatter');
+  if (scatter.points.length === 0) {
+    destroyLedgerScatter(d);
+    chart.hidden = true;
+  } else {
+    chart.hidden = false;
+    renderLedgerScatter(d, scatter);
+  }
 }
 
 function rowOf(r: LedgerRow): HTMLTableRowElement {
@@ -212,6 +250,12 @@ export function clearLedger(d: Dashboard): void {
   p.shownFor = null;
   destroyBridgeChart(d.chart);
   byId('ledger-bridge-chart').hidden = true;
+  destroyLedgerScatter(d);
+  byId('ledger-scatter').hidden = true;
+  const csv = byId('ledger-csv', HTMLButtonElement);
+  csv.disabled = true;
+  csv.removeAttribute('data-downloaded');
+  byId('ledger-csv-problem').hidden = true;
   for (const id of ['ledger-summary', 'ledger-accuracy', 'ledger-calibration', 'ledger-bridge-note']) byId(id).textContent = '';
   byId('ledger-rows').replaceChildren();
   byId('ledger-by-attribute').replaceChildren();
