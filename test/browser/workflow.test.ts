@@ -264,6 +264,23 @@ describe('the dashboard does the whole job', () => {
         ).toBe(true);
       }
 
+      // ── Usable by keyboard and screen reader: every visible control of the workbench has a name,
+      // and nothing overflows the 1280-pixel laptop width.
+      const unnamed = await page.locator('#workbench').evaluate((root) => {
+        type Control = { tagName: string; id: string; type?: string; hidden: boolean; offsetParent: unknown; labels?: ArrayLike<unknown> | null; getAttribute(n: string): string | null; textContent: string | null };
+        const r = root as unknown as { querySelectorAll(s: string): ArrayLike<Control> };
+        return Array.from(r.querySelectorAll('input, select, button, textarea'))
+          .filter((c) => c.offsetParent !== null && c.type !== 'hidden')
+          .filter((c) => !((c.labels?.length ?? 0) > 0 || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby') || (c.tagName === 'BUTTON' && (c.textContent ?? '').trim() !== '')))
+          .map((c) => `${c.tagName.toLowerCase()}#${c.id}`);
+      });
+      expect(unnamed, 'controls without an accessible name').toEqual([]);
+      const overflow = await page.evaluate(() => {
+        const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+        return d.scrollWidth - d.clientWidth;
+      });
+      expect(overflow, 'no horizontal scroll at 1280 px').toBeLessThanOrEqual(0);
+
       // ── Nothing left the machine, nothing broke
       expect(blocked).toEqual([]);
       // The browser logs each refused request; exactly the two this job met (the bad file, the 412), no page error.
