@@ -168,7 +168,8 @@ function outcomeOf(ctx: Context, chosen: readonly Plan[], ramp: readonly number[
   sims.high = anyRange ? simulate(ctx.model, ctx.effects, pop, chosen, 'high', false) : sims.point;
   const at: Record<Which, Change> = { point: change(pop, book, sims.point), low: change(pop, book, sims.low), high: change(pop, book, sims.high) };
   const sim = sims.point;
-  const segmentOf = Int32Array.from(sim.rows, (r) => pop.segment[r]!);
+  const segmentOf = new Int32Array(sim.rows.length);
+  for (let q = 0; q < segmentOf.length; q++) segmentOf[q] = pop.segment[sim.rows[q]!]!;
 
   // The model's share of the uncertainty: per segment and overall (slot S), in respondents.
   const m = sim.rows.length;

@@ -17,6 +17,8 @@ export interface Simulation {
   /** New ratings of every touched attribute, aligned with `rows`. */
   after: Map<number, Float64Array>;
   crossing: Crossing;
+  /** The latent shifts the crossing was computed from (the halo-adjusted simulation starts from them). */
+  shifts: { dL: Float64Array; dU: Float64Array };
 }
 
 /** The union of the chosen initiatives' reached respondents, ascending, and each one's position in it. */
@@ -57,7 +59,7 @@ export function ratingChanges(pop: Population, chosen: readonly Plan[], which: W
 export function simulate(model: DriverModel, effects: ResolvedEffects, pop: Population, chosen: readonly Plan[], which: Which, withPoints: boolean): Simulation {
   const { rows, after } = ratingChanges(pop, chosen, which);
   const shifts = latentShifts(effects, pop, rows, after);
-  return { rows, after, crossing: crossingProbabilities(model, pop, rows, shifts, withPoints) };
+  return { rows, after, shifts, crossing: crossingProbabilities(model, pop, rows, shifts, withPoints) };
 }
 
 /**
@@ -67,13 +69,14 @@ export function simulate(model: DriverModel, effects: ResolvedEffects, pop: Popu
  */
 export function haloSimulate(model: DriverModel, effects: ResolvedEffects, pop: Population, sim: Simulation, corrections: ReadonlyMap<number, number>): { crossing: Crossing; deltaX: Map<number, Float64Array> } {
   const { rows, after } = sim;
-  const whole = latentShifts(effects, pop, rows, after);
+  const whole = sim.shifts;
   const dL = whole.dL.slice();
   const dU = whole.dU === whole.dL ? dL : whole.dU.slice();
   const deltaX = new Map<number, Float64Array>();
   for (const [j, x] of after) {
     const col = pop.columns[j]!;
-    const d = Float64Array.from(rows, (r, q) => x[q]! - col[r]!);
+    const d = new Float64Array(rows.length);
+    for (let q = 0; q < rows.length; q++) d[q] = x[q]! - col[rows[q]!]!;
     deltaX.set(j, d);
     const c = corrections.get(j) ?? 0;
     if (c === 0) continue;

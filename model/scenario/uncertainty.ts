@@ -87,34 +87,53 @@ export function accumulateGradient(
   const tP = promoterFrom > 0 ? promoterFrom - 1 : -1;
   const tD = detractorTo >= 0 && detractorTo < C - 1 ? detractorTo : -1;
   const upperFrom = lay.ppo ? p.upperFrom : C;
-  const onU = (t: number): boolean => t >= upperFrom;
+  // The hot loop over targeted rows allocates nothing and calls no closure: every buffer is made
+  // once, the changed attributes' new ratings are looked up once (not a Map per row).
   const z = new Float64Array(k);
+  const z1 = new Float64Array(k);
   const dz = new Float64Array(k);
   const extra = new Float64Array(lay.extras);
   const dExtra = new Float64Array(lay.extras);
-  const changed = [...after.keys()];
-  const targets: Float64Array[] = [gradients[0]!];
+  const changed = Int32Array.from(after.keys());
+  const changedCols = [...after.values()];
+  const afterOf: (Float64Array | null)[] = Array.from({ length: k }, (_, j) => after.get(j) ?? null);
+  const centre = p.center;
+  const scale = p.scale;
+  const overall = gradients[0]!;
+  const cellStride = 1 + k;
+  // Per row: ∂/∂θ of the weighted probabilities into `g`, and their ∂/∂η, ∂/∂Δ per channel.
   for (let q = 0; q < rows.length; q++) {
     const r = rows[q]!;
     const c = toCategory[pop.ltr[r]!]!;
-    // ∂/∂θ, and ∂/∂η, ∂/∂Δ per channel, of this row's weighted probabilities.
     let eL = 0;
     let eU = 0;
     let dL = 0;
     let dU = 0;
-    targets.length = 1;
-    if (slot) targets.push(gradients[1 + slot[q]!]!);
-    const add = (w: number, lo: number, hi: number, cut: number, tCut: number): void => {
-      if (w === 0 || (lo === 0 && hi === 0 && cut === 0)) return;
-      for (const g of targets) {
-        if (c > 0) g[c - 1]! += w * lo;
-        if (c < C - 1) g[c]! += w * hi;
-        if (tCut >= 0) g[tCut]! += w * cut;
+    const second = slot ? gradients[1 + slot[q]!]! : null;
+    for (let side = 0; side < 2; side++) {
+      const w = side === 0 ? wP[q]! : wD[q]!;
+      const points = side === 0 ? pts.promoter : pts.detractor;
+      const lo = points.lo[q]!;
+      const hi = points.hi[q]!;
+      const cut = points.cut[q]!;
+      const tCut = side === 0 ? tP : tD;
+      if (w === 0 || (lo === 0 && hi === 0 && cut === 0)) continue;
+      if (c > 0) {
+        overall[c - 1]! += w * lo;
+        if (second) second[c - 1]! += w * lo;
+        if (c - 1 >= upperFrom) eU -= w * lo;
+        else eL -= w * lo;
       }
-      if (c > 0) onU(c - 1) ? (eU -= w * lo) : (eL -= w * lo);
-      if (c < C - 1) onU(c) ? (eU -= w * hi) : (eL -= w * hi);
+      if (c < C - 1) {
+        overall[c]! += w * hi;
+        if (second) second[c]! += w * hi;
+        if (c >= upperFrom) eU -= w * hi;
+        else eL -= w * hi;
+      }
       if (tCut >= 0) {
-        if (onU(tCut)) {
+        overall[tCut]! += w * cut;
+        if (second) second[tCut]! += w * cut;
+        if (tCut >= upperFrom) {
           eU -= w * cut;
           dU -= w * cut;
         } else {
@@ -122,46 +141,66 @@ export function accumulateGradient(
           dL -= w * cut;
         }
       }
-    };
-    add(wP[q]!, pts.promoter.lo[q]!, pts.promoter.hi[q]!, pts.promoter.cut[q]!, tP);
-    add(wD[q]!, pts.detractor.lo[q]!, pts.detractor.hi[q]!, pts.detractor.cut[q]!, tD);
+    }
     if (eL === 0 && eU === 0 && dL === 0 && dU === 0) continue;
     // The row's features and their changes.
     for (let j = 0; j < k; j++) {
-      z[j] = (pop.columns[j]![r]! - p.center[j]!) / p.scale[j]!;
+      const v = (pop.columns[j]![r]! - centre[j]!) / scale[j]!;
+      z[j] = v;
+      z1[j] = v;
       dz[j] = 0;
     }
-    const z1 = z.slice();
-    for (const j of changed) {
-      z1[j] = (after.get(j)![q]! - p.center[j]!) / p.scale[j]!;
+    for (let i = 0; i < changed.length; i++) {
+      const j = changed[i]!;
+      z1[j] = (changedCols[i]![q]! - centre[j]!) / scale[j]!;
       dz[j] = z1[j]! - z[j]!;
     }
     let e = 0;
     for (const curve of p.curves) {
-      const s = p.scale[curve.attribute]!;
+      const s = scale[curve.attribute]!;
       const x0 = pop.columns[curve.attribute]![r]!;
-      const x1 = after.has(curve.attribute) ? after.get(curve.attribute)![q]! : x0;
+      const col = afterOf[curve.attribute];
+      const x1 = col ? col[q]! : x0;
       for (const t of curve.knots) {
-        extra[e] = Math.max(x0 - t, 0) / s;
-        dExtra[e] = Math.max(x1 - t, 0) / s - extra[e]!;
+        const h0 = Math.max(x0 - t, 0) / s;
+        extra[e] = h0;
+        dExtra[e] = Math.max(x1 - t, 0) / s - h0;
         e++;
       }
     }
     for (const pair of p.interactions) {
-      extra[e] = z[pair.a]! * z[pair.b]!;
-      dExtra[e] = z1[pair.a]! * z1[pair.b]! - extra[e]!;
+      const x0 = z[pair.a]! * z[pair.b]!;
+      extra[e] = x0;
+      dExtra[e] = z1[pair.a]! * z1[pair.b]! - x0;
       e++;
     }
     const E = eL + eU;
     const D = dL + dU;
-    const cell = lay.cellAt + effects.cellOf[r]! * (1 + k);
-    for (const g of targets) {
-      g[cell]! += E;
-      for (let j = 0; j < k; j++) g[cell + 1 + j]! += E * z[j]! + D * dz[j]!;
-      for (let x = 0; x < lay.extras; x++) g[lay.extraAt + x]! += E * extra[x]! + D * dExtra[x]!;
-      if (lay.ppo) for (let j = 0; j < k; j++) g[lay.omegaAt + j]! += eU * z[j]! + dU * dz[j]!;
-    }
+    const cell = lay.cellAt + effects.cellOf[r]! * cellStride;
+    addFeatures(overall, cell, k, lay, E, D, eU, dU, z, dz, extra, dExtra);
+    if (second) addFeatures(second, cell, k, lay, E, D, eU, dU, z, dz, extra, dExtra);
   }
+}
+
+/** One row's feature part of the gradient: its cell's intercept and slopes, the extras, the promoter-side shifts. */
+function addFeatures(
+  g: Float64Array,
+  cell: number,
+  k: number,
+  lay: ParameterLayout,
+  E: number,
+  D: number,
+  eU: number,
+  dU: number,
+  z: Float64Array,
+  dz: Float64Array,
+  extra: Float64Array,
+  dExtra: Float64Array,
+): void {
+  g[cell]! += E;
+  for (let j = 0; j < k; j++) g[cell + 1 + j]! += E * z[j]! + D * dz[j]!;
+  for (let x = 0; x < lay.extras; x++) g[lay.extraAt + x]! += E * extra[x]! + D * dExtra[x]!;
+  if (lay.ppo) for (let j = 0; j < k; j++) g[lay.omegaAt + j]! += eU * z[j]! + dU * dz[j]!;
 }
 
 /** d_b = ∇·δ_b for every replicate of the model. */

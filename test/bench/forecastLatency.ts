@@ -1,6 +1,7 @@
 /**
- * Latency of `GET /v1/scenarios/{id}/forecast` under load: the real app served by
- * `@hono/node-server` on a local port, DynamoDB Local behind it, `concurrency` clients in a loop.
+ * Latency of a GET under load (`GET /v1/scenarios/{id}/forecast`, `GET /v1/ledger`): the real app
+ * served by `@hono/node-server` on a local port, DynamoDB Local behind it, `concurrency` clients in
+ * a loop.
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -17,11 +18,16 @@ export interface LatencyResult {
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-export async function benchForecastLatency(liftcast: Liftcast, token: string, scenarioId: string, requests = 2000, concurrency = 16): Promise<LatencyResult> {
+export function benchForecastLatency(liftcast: Liftcast, token: string, scenarioId: string, requests = 2000, concurrency = 16): Promise<LatencyResult> {
+  return benchGetLatency(liftcast, token, `/v1/scenarios/${scenarioId}/forecast`, requests, concurrency);
+}
+
+/** Latency of `GET path` under load, after a discarded warm-up run of the same size. */
+export async function benchGetLatency(liftcast: Liftcast, token: string, path: string, requests = 2000, concurrency = 16): Promise<LatencyResult> {
   const server = serve({ fetch: liftcast.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}/v1/scenarios/${scenarioId}/forecast`;
+  const url = `http://127.0.0.1:${port}${path}`;
   const headers = { authorization: `Bearer ${token}` };
   try {
     const run = async (): Promise<{ times: number[]; elapsed: number }> => {
@@ -34,7 +40,7 @@ export async function benchForecastLatency(liftcast: Liftcast, token: string, sc
           const t = performance.now();
           const res = await fetch(url, { headers });
           await res.arrayBuffer();
-          if (res.status !== 200) throw new Error(`GET forecast answered ${res.status}`);
+          if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
           times.push(performance.now() - t);
         }
       };

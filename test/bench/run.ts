@@ -13,7 +13,8 @@
 import { benchBundles, formatBundles } from './bundles.js';
 import { benchDriverModel } from './driverModel.js';
 import { benchForecast } from './forecast.js';
-import { benchForecastLatency } from './forecastLatency.js';
+import { benchForecastLatency, benchGetLatency } from './forecastLatency.js';
+import { benchLedger } from './ledger.js';
 import { demoScenario } from '../../functions/local/demoScenario.js';
 import { demoWave } from '../../model/demo.js';
 import { benchLeastSquares } from './leastSquares.js';
@@ -540,6 +541,18 @@ async function main(): Promise<number> {
         `${`GET forecast under load (${lat.concurrency} clients, HTTP)`.padEnd(48)} ${`p99 ${lat.p99.toFixed(1)} ms`.padStart(12)}  ` +
           `(p50 ${lat.p50.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms, ${int(lat.perSecond)} requests/s over ${int(lat.requests)}; target p99 < 50 ms: ${lat.p99 < 50 ? 'within target' : 'OVER TARGET'})\n`,
       );
+      // The ledger of 20 launches of the demo scenario's initiatives, each reaching one segment × role.
+      progress('GET /v1/ledger under load (20 launches)');
+      const today = new Date().toISOString().slice(0, 10);
+      const initiatives = (scenario.scenario.initiatives as { id: string }[]).map((i) => i.id);
+      const cells = ['smb', 'mid_market', 'enterprise'].flatMap((segment) => ['gatekeeper', 'business_owner', 'operational_user'].map((role) => ({ segments: [segment], roles: [role] })));
+      for (let i = 0; i < 20; i++)
+        await call('/v1/launches', { scenarioId: scenario.id, scenarioVersion: 1, initiativeId: initiatives[i % initiatives.length], launchedOn: today, reached: cells[i % cells.length] });
+      const ledgerLat = await benchGetLatency(liftcast, token, '/v1/ledger', 2000, 8);
+      driverLines.push(
+        `${`GET /v1/ledger, 20 launches (${ledgerLat.concurrency} clients, HTTP)`.padEnd(48)} ${`p99 ${ledgerLat.p99.toFixed(1)} ms`.padStart(12)}  ` +
+          `(p50 ${ledgerLat.p50.toFixed(1)} ms, max ${ledgerLat.max.toFixed(1)} ms, ${int(ledgerLat.perSecond)} requests/s; target p99 < 50 ms: ${ledgerLat.p99 < 50 ? 'within target' : 'OVER TARGET'})\n`,
+      );
     }
     for (const rows of [200_000, largeRows]) {
       progress(`driver model, ${int(rows)} × 20`);
@@ -553,6 +566,15 @@ async function main(): Promise<number> {
           `${`  least squares + pooled segments + CV`.padEnd(48)} ${ms(dm.olsMs).padStart(12)}\n` +
           `${`  NPS-aware ordinal fit (auto: the whole search)`.padEnd(48)} ${ms(dm.ordinalMs).padStart(12)}  (chose ${dm.ordinalStructure}; target ${rows >= 1_000_000 ? '≤ 20 s' : '≤ 5 s'}: ${mark(dm.ordinalMs <= (rows >= 1_000_000 ? 20_000 : 5_000))}; process RSS after the fit ${int(dm.rssMb)} MB)\n` +
           `${`  what-if, median of 6 warm runs`.padEnd(48)} ${ms(median).padStart(12)}  (first run ${ms(dm.whatIfMs[0]!)} incl. JIT and caching latent scores; lift ${dm.whatIfLift.toFixed(2)} NPS; target < 200 ms: ${mark(median < 200)})\n`,
+      );
+    }
+    {
+      progress('ledger: 20 launches evaluated on two waves of about 200,000 respondents');
+      const lb = benchLedger();
+      const total = lb.populationsMs + lb.evaluateMs;
+      driverLines.push(
+        `${`ledger: evaluate ${lb.launches} launches, ${int(lb.respondents.before)} + ${int(lb.respondents.after)} respondents`.padEnd(48)} ${ms(total).padStart(12)}  ` +
+          `(both waves through the model's columns ${ms(lb.populationsMs)}, ${lb.launches} difference-in-differences ${ms(lb.evaluateMs)}; ${lb.evaluated} evaluable; target ≤ 10 s: ${total <= 10_000 ? 'within target' : 'OVER TARGET'})\n`,
       );
     }
     {
@@ -587,7 +609,9 @@ async function main(): Promise<number> {
       process.stdout.write(
         `${`least squares ${int(rows)} × ${ls.k} (one pass + solve)`.padEnd(48)} ${ms(ours).padStart(12)}  ` +
           `(accumulate ${ms(ls.accumulateMs)}, solve ${ls.solveMs.toFixed(1)} ms; ` +
-          (ls.numpyMs === null ? `${ls.numpyNote})\n` : `numpy lstsq ${ms(ls.numpyMs)}, ratio ${(ours / ls.numpyMs).toFixed(2)}, max |Δβ| ${ls.maxCoefficientDiff!.toExponential(1)})\n`),
+          (ls.numpyMs === null || ls.numpyNormalMs === null
+            ? `${ls.numpyNote})\n`
+            : `numpy normal equations ${ms(ls.numpyNormalMs)} (ratio ${(ours / ls.numpyNormalMs).toFixed(2)}), numpy lstsq ${ms(ls.numpyMs)} (ratio ${(ours / ls.numpyMs).toFixed(2)}), max |Δβ| ${ls.maxCoefficientDiff!.toExponential(1)}; ${ls.numpyNote})\n`),
       );
     }
     process.stdout.write(driverLines.join(''));
