@@ -45,8 +45,15 @@ export interface RealisedOptions {
   beforeDate: string;
 }
 
+/** Each population's reach masks, by the reach object (a wave is read against many launches). */
+const maskCache = new WeakMap<Population, WeakMap<LaunchReach, Uint8Array>>();
+
 /** Whether respondent r of `pop` is in a launch's reach (every list given; `share` reads as the whole target). */
 function reachMask(pop: Population, reach: LaunchReach): Uint8Array {
+  let byReach = maskCache.get(pop);
+  if (!byReach) maskCache.set(pop, (byReach = new WeakMap()));
+  const hit = byReach.get(reach);
+  if (hit) return hit;
   const mask = new Uint8Array(pop.n).fill(1);
   const lists: [LaunchReach['segments'], 'segment' | 'role' | 'account'][] = [
     [reach.segments, 'segment'],
@@ -56,11 +63,77 @@ function reachMask(pop: Population, reach: LaunchReach): Uint8Array {
   for (const [names, column] of lists) {
     if (!names) continue;
     const wanted = new Set(names);
-    const allowed = Uint8Array.from(pop.levels[column], (l) => (wanted.has(l) ? 1 : 0));
+    const levels = pop.levels[column];
+    const allowed = new Uint8Array(levels.length);
+    for (let l = 0; l < levels.length; l++) allowed[l] = wanted.has(levels[l]!) ? 1 : 0;
     const codes = pop[column];
     for (let i = 0; i < pop.n; i++) if (!allowed[codes[i]!]) mask[i] = 0;
   }
+  byReach.set(reach, mask);
   return mask;
+}
+
+/**
+ * The two waves' respondents in shared codes, computed once per pair of waves: each row's account
+ * (accounts matched by id across the waves) and stratum (segment × role by name), and which
+ * accounts answered both waves. Names are tenant data: only ever keys of Maps.
+ */
+interface PairIndex {
+  account: [Int32Array, Int32Array];
+  accounts: number;
+  inBoth: Uint8Array;
+  stratum: [Int32Array, Int32Array];
+  strata: number;
+}
+
+const pairCache = new WeakMap<Population, WeakMap<Population, PairIndex>>();
+
+function pairIndex(before: Population, after: Population): PairIndex {
+  let byAfter = pairCache.get(before);
+  if (!byAfter) pairCache.set(before, (byAfter = new WeakMap()));
+  const hit = byAfter.get(after);
+  if (hit) return hit;
+  const accountIds = new Map<string, number>();
+  const strataIds = new Map<string, number>();
+  const codes = [before, after].map((pop) => {
+    const accountOfLevel = new Int32Array(pop.levels.account.length);
+    pop.levels.account.forEach((id, l) => {
+      let a = accountIds.get(id);
+      if (a === undefined) accountIds.set(id, (a = accountIds.size));
+      accountOfLevel[l] = a;
+    });
+    const R = pop.levels.role.length;
+    const stratumOfLevels = new Int32Array(pop.levels.segment.length * R);
+    pop.levels.segment.forEach((segment, sl) =>
+      pop.levels.role.forEach((role, rl) => {
+        const key = `${segment}\u0000${role}`;
+        let st = strataIds.get(key);
+        if (st === undefined) strataIds.set(key, (st = strataIds.size));
+        stratumOfLevels[sl * R + rl] = st;
+      }),
+    );
+    const account = new Int32Array(pop.n);
+    const stratum = new Int32Array(pop.n);
+    for (let i = 0; i < pop.n; i++) {
+      account[i] = accountOfLevel[pop.account[i]!]!;
+      stratum[i] = stratumOfLevels[pop.segment[i]! * R + pop.role[i]!]!;
+    }
+    return { account, stratum, accountOfLevel };
+  });
+  // An account is in the panel when both waves list it.
+  const inBoth = new Uint8Array(accountIds.size);
+  const inBefore = new Uint8Array(accountIds.size);
+  for (const a of codes[0]!.accountOfLevel) inBefore[a] = 1;
+  for (const a of codes[1]!.accountOfLevel) if (inBefore[a]) inBoth[a] = 1;
+  const index: PairIndex = {
+    account: [codes[0]!.account, codes[1]!.account],
+    accounts: accountIds.size,
+    inBoth,
+    stratum: [codes[0]!.stratum, codes[1]!.stratum],
+    strata: strataIds.size,
+  };
+  byAfter.set(after, index);
+  return index;
 }
 
 /** A launch is live during (launchedOn, endedOn]; it contaminates a control group if live before the after wave. */
@@ -85,7 +158,8 @@ export function realisedLift(before: Population, after: Population, launch: Laun
   const contaminating = others.filter((o) => o.id !== launch.id && liveBetween(o, options.beforeDate, options.afterDate));
   const waves: Wave[] = [before, after].map((pop) => {
     const treated = reachMask(pop, launch.reached);
-    const control = Uint8Array.from(treated, (t) => 1 - t);
+    const control = new Uint8Array(pop.n);
+    for (let i = 0; i < pop.n; i++) control[i] = 1 - treated[i]!;
     for (const o of contaminating) {
       const m = reachMask(pop, o.reached);
       for (let i = 0; i < pop.n; i++) if (m[i] && !treated[i]) control[i] = 0;
@@ -93,27 +167,32 @@ export function realisedLift(before: Population, after: Population, launch: Laun
     return { pop, treated, control };
   });
   // Accounts by id across the two waves; the panel is those in both.
-  const idsBefore = new Set(before.levels.account);
-  const inBoth = new Set(after.levels.account.filter((a) => idsBefore.has(a)));
+  const index = pairIndex(before, after);
+  const { inBoth } = index;
+  let panelAccounts = 0;
+  for (let a = 0; a < inBoth.length; a++) panelAccounts += inBoth[a]!;
   const count = (panel: boolean): { treated: number; control: number; tResp: number[]; cResp: number[] } => {
-    const t = new Set<string>();
-    const c = new Set<string>();
+    const tSeen = new Uint8Array(index.accounts);
+    const cSeen = new Uint8Array(index.accounts);
+    let t = 0;
+    let c = 0;
     const tResp = [0, 0];
     const cResp = [0, 0];
     waves.forEach((w, k) => {
+      const account = index.account[k]!;
       for (let i = 0; i < w.pop.n; i++) {
-        const id = w.pop.levels.account[w.pop.account[i]!]!;
-        if (panel && !inBoth.has(id)) continue;
+        const a = account[i]!;
+        if (panel && !inBoth[a]) continue;
         if (w.treated[i]) {
-          t.add(id);
+          if (!tSeen[a]) (tSeen[a] = 1), t++;
           tResp[k]!++;
         } else if (w.control[i]) {
-          c.add(id);
+          if (!cSeen[a]) (cSeen[a] = 1), c++;
           cResp[k]!++;
         }
       }
     });
-    return { treated: t.size, control: c.size, tResp, cResp };
+    return { treated: t, control: c, tResp, cResp };
   };
   const enough = (x: ReturnType<typeof count>): boolean => x.treated >= MIN_ACCOUNTS && x.control >= MIN_ACCOUNTS && Math.min(...x.tResp, ...x.cResp) >= MIN_RESPONDENTS;
   const panelCounts = count(true);
@@ -126,41 +205,37 @@ export function realisedLift(before: Population, after: Population, launch: Laun
   }
 
   // Cells: wave (0 before, 1 after) × group (0 treated, 1 control) × stratum (segment × role by name).
-  const strata = new Map<string, number>();
-  const stratumOf = (pop: Population, i: number): number => {
-    const key = `${pop.levels.segment[pop.segment[i]!]}\u0000${pop.levels.role[pop.role[i]!]}`;
-    let s = strata.get(key);
-    if (s === undefined) strata.set(key, (s = strata.size));
-    return s;
-  };
-  const accountIds = new Map<string, number>();
-  const accountOf = (pop: Population, i: number): number => {
-    const id = pop.levels.account[pop.account[i]!]!;
-    let a = accountIds.get(id);
-    if (a === undefined) accountIds.set(id, (a = accountIds.size));
-    return a;
-  };
-  interface Row {
-    cell: number;
-    account: number;
-    y: number;
-  }
-  const rows: Row[] = [];
   const cellOf = (wave: number, group: number, s: number): number => (s * 2 + wave) * 2 + group;
+  let m = 0;
+  for (const w of waves) for (let i = 0; i < w.pop.n; i++) if (w.treated[i] || w.control[i]) m++;
+  const rowCell = new Int32Array(m);
+  const rowAccount = new Int32Array(m);
+  const rowY = new Float64Array(m);
+  // The accounts of the compared rows, numbered as they come (their count is the clusters' A).
+  const local = new Int32Array(index.accounts).fill(-1);
+  let A = 0;
+  let rows = 0;
   waves.forEach((w, k) => {
+    const account = index.account[k]!;
+    const stratum = index.stratum[k]!;
     for (let i = 0; i < w.pop.n; i++) {
       const group = w.treated[i] ? 0 : w.control[i] ? 1 : -1;
       if (group < 0) continue;
-      if (panel && !inBoth.has(w.pop.levels.account[w.pop.account[i]!]!)) continue;
-      rows.push({ cell: cellOf(k, group, stratumOf(w.pop, i)), account: accountOf(w.pop, i), y: 100 * netOf(w.pop.ltr[i]!) });
+      const a = account[i]!;
+      if (panel && !inBoth[a]) continue;
+      if (local[a] === -1) local[a] = A++;
+      rowCell[rows] = cellOf(k, group, stratum[i]!);
+      rowAccount[rows] = local[a]!;
+      rowY[rows] = 100 * netOf(w.pop.ltr[i]!);
+      rows++;
     }
   });
-  const S = strata.size;
+  const S = index.strata;
   const sum = new Float64Array(S * 4);
   const n = new Float64Array(S * 4);
-  for (const r of rows) {
-    sum[r.cell]! += r.y;
-    n[r.cell]!++;
+  for (let r = 0; r < rows; r++) {
+    sum[rowCell[r]!]! += rowY[r]!;
+    n[rowCell[r]!]!++;
   }
   // Each group's change between the waves, stratum by stratum at its own after-launch mix (strata
   // the group has in both waves), so neither group's change of mix passes for an effect.
@@ -185,13 +260,15 @@ export function realisedLift(before: Population, after: Population, launch: Laun
   let att = 0;
   for (let c = 0; c < S * 4; c++) if (n[c]! > 0) att += derivative(c) * mean(c);
   // Cluster-robust variance from each account's influence.
-  const influence = new Float64Array(accountIds.size);
-  for (const r of rows) influence[r.account]! += (derivative(r.cell) * (r.y - mean(r.cell))) / n[r.cell]!;
+  const influence = new Float64Array(A);
+  for (let r = 0; r < rows; r++) {
+    const c = rowCell[r]!;
+    influence[rowAccount[r]!]! += (derivative(c) * (rowY[r]! - mean(c))) / n[c]!;
+  }
   let v = 0;
-  for (let a = 0; a < influence.length; a++) v += influence[a]! * influence[a]!;
-  const A = influence.length;
+  for (let a = 0; a < A; a++) v += influence[a]! * influence[a]!;
   v = A > 1 ? (v * A) / (A - 1) : v;
-  v += trendVariance(sum, n, S, weight, total, rows);
+  v += trendVariance(sum, n, S, weight, total, rowCell.subarray(0, rows), rowY.subarray(0, rows));
   const z = normalQuantile(0.5 + (options.level ?? 0.9) / 2);
   const sd = Math.sqrt(v);
   // Units of the whole after wave: the reached share of its respondents.
@@ -205,7 +282,7 @@ export function realisedLift(before: Population, after: Population, launch: Laun
     interval: [(att - z * sd) * share, (att + z * sd) * share],
     effectOnReached: { lift: att / itt, interval: [(att - z * sd) / itt, (att + z * sd) / itt] },
     method: `${panel ? 'panel' : 'repeated cross-section'} difference-in-differences within segment × role, against never- and not-yet-reached respondents; interval cluster-robust by account${itt < 1 ? `; intention to treat on the whole target (share ${itt})` : ''}`,
-    accounts: { treated: counts.treated, control: counts.control, panel: panel ? inBoth.size : 0 },
+    accounts: { treated: counts.treated, control: counts.control, panel: panel ? panelAccounts : 0 },
     respondents: { treated: counts.tResp[0]! + counts.tResp[1]!, control: counts.cResp[0]! + counts.cResp[1]! },
   };
 }
@@ -217,9 +294,9 @@ export function realisedLift(before: Population, after: Population, launch: Laun
  * differently). Their excess variance τ² (by moments) is the doubt about the reached group's own
  * trend: Var += τ²·Σ_s (π^T_s)².
  */
-function trendVariance(sum: Float64Array, n: Float64Array, S: number, weight: Float64Array, total: number[], rows: readonly { cell: number; y: number }[]): number {
+function trendVariance(sum: Float64Array, n: Float64Array, S: number, weight: Float64Array, total: number[], cell: Int32Array, y: Float64Array): number {
   const ss = new Float64Array(S * 4);
-  for (const r of rows) ss[r.cell]! += r.y * r.y;
+  for (let r = 0; r < cell.length; r++) ss[cell[r]!]! += y[r]! * y[r]!;
   const changes: { d: number; v: number; w: number }[] = [];
   for (let s = 0; s < S; s++) {
     const b = s * 4 + 1; // before, control
