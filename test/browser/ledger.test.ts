@@ -11,9 +11,7 @@
  * fails the test. A screenshot of the card lands in test/artifacts/ledger.png.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RespondentColumns } from '../../model/dataset.js';
@@ -21,6 +19,7 @@ import { signed } from '../../web/src/format.js';
 import { createTestLiftcast, type TestLiftcast, type TestResponse } from '../support/liftcast.js';
 import { FAMILIES } from '../support/truthFamily.js';
 import { AFTER_DATE, BEFORE_DATE, twoWaves } from '../support/twoWaves.js';
+import { serveOnLoopback, type LoopbackServer } from './loopback.js';
 import { launchChromium, watchedPage } from './chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
@@ -33,7 +32,7 @@ const at = (iso: string): void => {
   now = new Date(iso);
 };
 let lc: TestLiftcast;
-let server: ServerType;
+let server: LoopbackServer | undefined;
 let base: string;
 let token: string;
 let browser: Browser;
@@ -110,16 +109,14 @@ beforeAll(async () => {
   lc = await createTestLiftcast({ clock: () => now });
   const seeded = await seedTenant();
   waves = { before: seeded.before, after: seeded.after };
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: lc.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveOnLoopback(lc.app.fetch);
+  base = server.base;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
 });
 
 /** A chart's first dataset as Chart.js holds it, read through the page's global `Chart`. */

@@ -10,14 +10,13 @@
  * test. Screenshots land in test/artifacts/.
  */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ATTRIBUTES, demoWave } from '../../model/demo.js';
 import { createTestLiftcast, type TestLiftcast } from '../support/liftcast.js';
+import { serveOnLoopback, type LoopbackServer } from './loopback.js';
 import { launchChromium, watchedPage } from './chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
@@ -28,7 +27,7 @@ const RESPONDENTS = 2_000;
 const MISSING = '-99';
 
 let lc: TestLiftcast;
-let server: ServerType;
+let server: LoopbackServer | undefined;
 let base: string;
 let token: string;
 let browser: Browser;
@@ -99,16 +98,14 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   lc = await createTestLiftcast();
   token = await lc.token(lc.tenant());
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: lc.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveOnLoopback(lc.app.fetch);
+  base = server.base;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
 });
 
 describe('the dashboard does the whole job', () => {
