@@ -221,6 +221,43 @@ export interface CrossingPoints {
 
 
 /**
+ * Each respondent's noise interval under the model — the link's F, 1 − F and f at both ends,
+ * θ_{c−1} − η and θ_c − η — six numbers a respondent, computed once per population and model: the
+ * ends do not move with a change (only the cut does), and a scenario asks the same respondents
+ * dozens of times (each initiative, the portfolio, both ends of the effect ranges, the
+ * halo-adjusted lift).
+ */
+const boundCache = new WeakMap<Float64Array, Map<string, Float64Array>>();
+
+function noiseBounds(pop: Population, etaL: Float64Array, etaU: Float64Array, params: Extract<DriverModel['parameters'], { kind: 'ordinal' }>, toCategory: Int16Array, upperFrom: number): Float64Array {
+  const key = JSON.stringify([params.link, params.thresholds, upperFrom]);
+  let byKey = boundCache.get(etaL);
+  if (!byKey) boundCache.set(etaL, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const theta = params.thresholds;
+  const C = params.categories.length;
+  const out = new Float64Array(pop.n * 6);
+  const ev = new Float64Array(8);
+  for (let r = 0; r < pop.n; r++) {
+    const c = toCategory[pop.ltr[r]!]!;
+    const lower = c > 0 ? theta[c - 1]! - (c - 1 >= upperFrom ? etaU[r]! : etaL[r]!) : -Infinity;
+    const upper = c < C - 1 ? theta[c]! - (c >= upperFrom ? etaU[r]! : etaL[r]!) : Infinity;
+    linkValues(params.link, lower, ev, 0);
+    linkValues(params.link, upper, ev, 4);
+    const o = r * 6;
+    out[o] = ev[0]!;
+    out[o + 1] = ev[1]!;
+    out[o + 2] = ev[2]!;
+    out[o + 3] = ev[4]!;
+    out[o + 4] = ev[5]!;
+    out[o + 5] = ev[6]!;
+  }
+  byKey.set(key, out);
+  return out;
+}
+
+/**
  * Each moved respondent's probability of being a promoter and a detractor after their latent scores
  * move by `shifts` (aligned with `rows`), and the derivatives of both in the shifts. A respondent
  * whose shifts are 0 keeps their observed answer exactly. See the module comment for the two models;
@@ -262,6 +299,7 @@ export function crossingProbabilities(model: Pick<DriverModel, 'parameters'>, po
   const points = withPoints ? { promoter: { lo: new Float64Array(m), hi: new Float64Array(m), cut: new Float64Array(m) }, detractor: { lo: new Float64Array(m), hi: new Float64Array(m), cut: new Float64Array(m) } } : undefined;
   // F, 1 − F, f, f′ at the interval's lower end (ev[0…3]), its upper end (ev[4…7]) and a cut (ev[8…11]).
   const ev = new Float64Array(12);
+  const bounds = noiseBounds(pop, etaL, etaU, params, toCategory, upperFrom);
   for (let q = 0; q < m; q++) {
     const r = rows[q]!;
     const c = toCategory[pop.ltr[r]!]!;
@@ -269,9 +307,14 @@ export function crossingProbabilities(model: Pick<DriverModel, 'parameters'>, po
     const upper = c < C - 1 ? theta[c]! - channel(c, r) : Infinity;
     let mass = 0;
     if (dL[q] !== 0 || dU[q] !== 0) {
-      // One exponential per point: CDF, survival and density at the interval ends and the cuts.
-      linkValues(link, lower, ev, 0);
-      linkValues(link, upper, ev, 4);
+      // The interval ends' CDF, survival and density, as computed once for this model and wave.
+      const o = r * 6;
+      ev[0] = bounds[o]!;
+      ev[1] = bounds[o + 1]!;
+      ev[2] = bounds[o + 2]!;
+      ev[4] = bounds[o + 3]!;
+      ev[5] = bounds[o + 4]!;
+      ev[6] = bounds[o + 5]!;
       mass = upper > lower ? massBetween(ev, 0, ev, 4) : 0;
     }
     if (!(mass > 1e-300)) {

@@ -24,7 +24,7 @@ import type { Forecast, NpsForecast, Outcome, ScenarioFailure, ScenarioInput } f
 import { change, costOf, npvWeights, paybackMonths, rampOf, revenueImpact, type Change, type Timing } from './loyalty.js';
 import { planScenario, type Plan, type Which } from './plan.js';
 import { haloSimulate, simulate, type Simulation } from './simulate.js';
-import { clusterVariance, hasReplicates, intervalOf, modelDeviations, perPointVariance, respondentNoise } from './uncertainty.js';
+import { clusterVariance, hasReplicates, intervalOf, modelDeviationsOf, perPointVariance, respondentNoise, type Weighting } from './uncertainty.js';
 
 export { checkEffects, reaches } from './plan.js';
 export { rampShare } from './loyalty.js';
@@ -175,7 +175,21 @@ function outcomeOf(ctx: Context, chosen: readonly Plan[], ramp: readonly number[
   const m = sim.rows.length;
   const plus = new Float64Array(m).fill(1);
   const minus = new Float64Array(m).fill(-1);
-  const deviations = ctx.replicates ? modelDeviations(ctx.model, ctx.effects, pop, sim, segmentOf, S, plus, minus) : null;
+  // Revenue's weights per respondent, ∂NPV/∂P: R_a·μ_a·ω_r·(vP − vA) for promoters, ·(vD − vA) for
+  // detractors; known before the gradients, so NPS and NPV share one pass over the rows.
+  const mu = book.revenueSource !== 'none' ? npvWeights(book, ctx.timing, ramp, at.point.dRho) : null;
+  const wP = new Float64Array(mu ? m : 0);
+  const wD = new Float64Array(mu ? m : 0);
+  if (mu)
+    for (let q = 0; q < m; q++) {
+      const r = sim.rows[q]!;
+      const w = mu[pop.account[r]!]! * book.omega[r]!;
+      wP[q] = w * (book.vP - book.vA);
+      wD[q] = w * (book.vD - book.vA);
+    }
+  const weightings: Weighting[] = [{ segmentOf, S, wP: plus, wD: minus }, ...(mu ? [{ segmentOf: null, S: 0, wP, wD }] : [])];
+  const passes = ctx.replicates ? modelDeviationsOf(ctx.model, ctx.effects, pop, sim, weightings) : null;
+  const deviations = passes ? passes[0]! : null;
   const modelVar = (slot: number): number => (deviations ? mean2(deviations[slot]!) : perPointVariance(ctx.effects, pop, sim, slot === S ? null : segmentOf, slot, plus, minus));
   const npsOf = (slot: number, n: number, baseNetSum: number): NpsForecast => {
     const pick = (c: Change): number => (slot === S ? c.total : c.bySeg[slot]!);
@@ -216,20 +230,10 @@ function outcomeOf(ctx: Context, chosen: readonly Plan[], ramp: readonly number[
     const point = revenueImpact(book, ctx.timing, c.dRho, ramp);
     const low = revenueImpact(book, ctx.timing, at.low.dRho, ramp).npv;
     const high = revenueImpact(book, ctx.timing, at.high.dRho, ramp).npv;
-    // ∂NPV/∂P per respondent: R_a·μ_a·ω_r·(vP − vA) for promoters, ·(vD − vA) for detractors.
-    const mu = npvWeights(book, ctx.timing, ramp, c.dRho);
-    const wP = new Float64Array(m);
-    const wD = new Float64Array(m);
-    for (let q = 0; q < m; q++) {
-      const r = sim.rows[q]!;
-      const w = mu[pop.account[r]!]! * book.omega[r]!;
-      wP[q] = w * (book.vP - book.vA);
-      wD[q] = w * (book.vD - book.vA);
-    }
-    npvDeviations = ctx.replicates ? modelDeviations(ctx.model, ctx.effects, pop, sim, null, 0, wP, wD)[0]! : null;
+    npvDeviations = passes ? passes[1]![0]! : null;
     const mv = npvDeviations ? mean2(npvDeviations) : perPointVariance(ctx.effects, pop, sim, null, 0, wP, wD);
     const rv = respondentNoise(sim.crossing, undefined, wP, wD);
-    const sv = accountNpvVariance(pop, book, sim, c, mu);
+    const sv = accountNpvVariance(pop, book, sim, c, mu!);
     const interval = intervalOf(point.npv, low, high, Math.sqrt(mv + rv + sv), ctx.z);
     revenue = { yearly: point.yearly, npv: point.npv, interval };
     yearly = point.yearly;

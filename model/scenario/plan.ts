@@ -88,13 +88,14 @@ export function planScenario(model: DriverModel, pop: Population, scenario: Scen
     const mask = targetMask(pop, initiative.target, `initiatives[${i}].target`);
     if (!(mask instanceof Uint8Array)) return { ok: false, reason: mask.reason as ScenarioFailure['reason'], detail: mask.detail, ...(mask.field ? { field: mask.field } : {}) };
     let targeted = 0;
-    const reached: number[] = [];
-    for (let r = 0; r < pop.n; r++) {
-      if (!mask[r]) continue;
-      targeted++;
-      if (reaches(pop.account[r]!, initiative.id, initiative.reach)) reached.push(r);
-    }
-    plans.push({ initiative, steps, rows: Uint32Array.from(reached), targeted, hasRange: initiative.effects.some((e) => e.range !== undefined) });
+    for (let r = 0; r < pop.n; r++) targeted += mask[r]!;
+    // reaches(), with the initiative's hash taken once rather than per respondent.
+    const salt = hashString(initiative.id);
+    const all = initiative.reach >= 1;
+    const reached = new Uint32Array(targeted);
+    let m = 0;
+    for (let r = 0; r < pop.n; r++) if (mask[r] && (all || unit(pop.account[r]!, salt) < initiative.reach)) reached[m++] = r;
+    plans.push({ initiative, steps, rows: reached.slice(0, m), targeted, hasRange: initiative.effects.some((e) => e.range !== undefined) });
   }
   return plans;
 }

@@ -59,22 +59,29 @@ export function hasReplicates(p: OrdinalParameters): boolean {
   return r !== undefined && r.length >= 2 && r.every((x) => x.length === parameterLayout(p).length);
 }
 
+/** One weighted change whose gradient is wanted: Σ_q wP[q]·P(promoter after)_q + wD[q]·P(detractor after)_q. */
+export interface GradientSet {
+  /** `gradients[0]` takes every row; with `slot`, `gradients[1 + slot[q]]` also takes row q. */
+  gradients: Float64Array[];
+  slot: Int32Array | null;
+  wP: ArrayLike<number>;
+  wD: ArrayLike<number>;
+}
+
 /**
- * Adds to `gradients[0]` (and, when `slot` is given, to `gradients[1 + slot[q]]`) the gradient of
- * Σ_q wP[q]·P(promoter after)_q + wD[q]·P(detractor after)_q over the simulated rows. `after` holds
- * the new ratings of the changed attributes (aligned with `rows`); `crossing` must have its points.
+ * Adds to each set's gradients the gradient of its weighted change over the simulated rows, in one
+ * pass: a row's features and their changes (the costly part) are computed once for every set.
+ * `after` holds the new ratings of the changed attributes (aligned with `rows`); `crossing` must
+ * have its points.
  */
 export function accumulateGradient(
-  gradients: Float64Array[],
-  slot: Int32Array | null,
+  sets: readonly GradientSet[],
   p: OrdinalParameters,
   effects: ResolvedEffects,
   pop: Population,
   rows: Uint32Array,
   after: ReadonlyMap<number, Float64Array>,
   crossing: Crossing,
-  wP: ArrayLike<number>,
-  wD: ArrayLike<number>,
 ): void {
   const pts = crossing.points;
   if (!pts) throw new Error('accumulateGradient needs the crossing points (crossingProbabilities with withPoints)');
@@ -99,50 +106,66 @@ export function accumulateGradient(
   const afterOf: (Float64Array | null)[] = Array.from({ length: k }, (_, j) => after.get(j) ?? null);
   const centre = p.center;
   const scale = p.scale;
-  const overall = gradients[0]!;
   const cellStride = 1 + k;
   // Per row: ∂/∂θ of the weighted probabilities into `g`, and their ∂/∂η, ∂/∂Δ per channel.
+  const nSets = sets.length;
+  // Per set: ∂/∂η and ∂/∂Δ of its weighted probabilities on each channel (L, U) for the current row.
+  const eL = new Float64Array(nSets);
+  const eU = new Float64Array(nSets);
+  const dL = new Float64Array(nSets);
+  const dU = new Float64Array(nSets);
   for (let q = 0; q < rows.length; q++) {
     const r = rows[q]!;
     const c = toCategory[pop.ltr[r]!]!;
-    let eL = 0;
-    let eU = 0;
-    let dL = 0;
-    let dU = 0;
-    const second = slot ? gradients[1 + slot[q]!]! : null;
-    for (let side = 0; side < 2; side++) {
-      const w = side === 0 ? wP[q]! : wD[q]!;
-      const points = side === 0 ? pts.promoter : pts.detractor;
-      const lo = points.lo[q]!;
-      const hi = points.hi[q]!;
-      const cut = points.cut[q]!;
-      const tCut = side === 0 ? tP : tD;
-      if (w === 0 || (lo === 0 && hi === 0 && cut === 0)) continue;
-      if (c > 0) {
-        overall[c - 1]! += w * lo;
-        if (second) second[c - 1]! += w * lo;
-        if (c - 1 >= upperFrom) eU -= w * lo;
-        else eL -= w * lo;
-      }
-      if (c < C - 1) {
-        overall[c]! += w * hi;
-        if (second) second[c]! += w * hi;
-        if (c >= upperFrom) eU -= w * hi;
-        else eL -= w * hi;
-      }
-      if (tCut >= 0) {
-        overall[tCut]! += w * cut;
-        if (second) second[tCut]! += w * cut;
-        if (tCut >= upperFrom) {
-          eU -= w * cut;
-          dU -= w * cut;
-        } else {
-          eL -= w * cut;
-          dL -= w * cut;
+    let any = false;
+    for (let k2 = 0; k2 < nSets; k2++) {
+      const set = sets[k2]!;
+      const overall = set.gradients[0]!;
+      const second = set.slot ? set.gradients[1 + set.slot[q]!]! : null;
+      let sL = 0;
+      let sU = 0;
+      let tL = 0;
+      let tU = 0;
+      // ∂/∂θ of this row's weighted probabilities into the gradients, and their ∂/∂η, ∂/∂Δ per channel.
+      for (let side = 0; side < 2; side++) {
+        const w = side === 0 ? set.wP[q]! : set.wD[q]!;
+        const points = side === 0 ? pts.promoter : pts.detractor;
+        const lo = points.lo[q]!;
+        const hi = points.hi[q]!;
+        const cut = points.cut[q]!;
+        const tCut = side === 0 ? tP : tD;
+        if (w === 0 || (lo === 0 && hi === 0 && cut === 0)) continue;
+        if (c > 0) {
+          overall[c - 1]! += w * lo;
+          if (second) second[c - 1]! += w * lo;
+          if (c - 1 >= upperFrom) sU -= w * lo;
+          else sL -= w * lo;
+        }
+        if (c < C - 1) {
+          overall[c]! += w * hi;
+          if (second) second[c]! += w * hi;
+          if (c >= upperFrom) sU -= w * hi;
+          else sL -= w * hi;
+        }
+        if (tCut >= 0) {
+          overall[tCut]! += w * cut;
+          if (second) second[tCut]! += w * cut;
+          if (tCut >= upperFrom) {
+            sU -= w * cut;
+            tU -= w * cut;
+          } else {
+            sL -= w * cut;
+            tL -= w * cut;
+          }
         }
       }
+      eL[k2] = sL;
+      eU[k2] = sU;
+      dL[k2] = tL;
+      dU[k2] = tU;
+      if (sL !== 0 || sU !== 0 || tL !== 0 || tU !== 0) any = true;
     }
-    if (eL === 0 && eU === 0 && dL === 0 && dU === 0) continue;
+    if (!any) continue;
     // The row's features and their changes.
     for (let j = 0; j < k; j++) {
       const v = (pop.columns[j]![r]! - centre[j]!) / scale[j]!;
@@ -174,11 +197,15 @@ export function accumulateGradient(
       dExtra[e] = z1[pair.a]! * z1[pair.b]! - x0;
       e++;
     }
-    const E = eL + eU;
-    const D = dL + dU;
     const cell = lay.cellAt + effects.cellOf[r]! * cellStride;
-    addFeatures(overall, cell, k, lay, E, D, eU, dU, z, dz, extra, dExtra);
-    if (second) addFeatures(second, cell, k, lay, E, D, eU, dU, z, dz, extra, dExtra);
+    for (let k2 = 0; k2 < nSets; k2++) {
+      const E = eL[k2]! + eU[k2]!;
+      const D = dL[k2]! + dU[k2]!;
+      if (E === 0 && D === 0 && eU[k2] === 0 && dU[k2] === 0) continue;
+      const set = sets[k2]!;
+      addFeatures(set.gradients[0]!, cell, k, lay, E, D, eU[k2]!, dU[k2]!, z, dz, extra, dExtra);
+      if (set.slot) addFeatures(set.gradients[1 + set.slot[q]!]!, cell, k, lay, E, D, eU[k2]!, dU[k2]!, z, dz, extra, dExtra);
+    }
   }
 }
 
@@ -248,20 +275,31 @@ export function respondentNoise(crossing: Crossing, inSlot?: (q: number) => bool
   return v;
 }
 
+/** A weighted change Σ wP·P_p + wD·P_d whose replicate deviations are wanted; `segmentOf` adds one per segment. */
+export interface Weighting {
+  segmentOf: Int32Array | null;
+  S: number;
+  wP: ArrayLike<number>;
+  wD: ArrayLike<number>;
+}
+
 /**
- * The model's deviations under every replicate for the weighted change Σ wP·P_p + wD·P_d: with
- * `segmentOf`, S + 1 arrays (each segment's, then the overall at S); without, one (the overall).
+ * The model's deviations under every replicate for each weighted change, in one pass over the rows:
+ * per weighting, with `segmentOf`, S + 1 arrays (each segment's, then the overall at S); without,
+ * one (the overall).
  */
-export function modelDeviations(model: DriverModel, effects: ResolvedEffects, pop: Population, sim: Simulation, segmentOf: Int32Array | null, S: number, wP: ArrayLike<number>, wD: ArrayLike<number>): Float64Array[] {
+export function modelDeviationsOf(model: DriverModel, effects: ResolvedEffects, pop: Population, sim: Simulation, weightings: readonly Weighting[]): Float64Array[][] {
   const p = model.parameters;
   if (p.kind !== 'ordinal') throw new Error('replicates belong to ordinal models');
   const len = parameterLayout(p).length;
-  const slots = segmentOf ? S + 1 : 1;
-  const gradients = Array.from({ length: slots }, () => new Float64Array(len));
-  // accumulateGradient adds to gradients[0] and gradients[1 + slot]: put the overall first.
-  const ordered = segmentOf ? [gradients[S]!, ...gradients.slice(0, S)] : gradients;
-  accumulateGradient(ordered, segmentOf, p, effects, pop, sim.rows, sim.after, sim.crossing, wP, wD);
-  return gradients.map((g) => replicateDeviations(p, g));
+  const all = weightings.map((w) => Array.from({ length: w.segmentOf ? w.S + 1 : 1 }, () => new Float64Array(len)));
+  // A set's gradients[0] takes every row and gradients[1 + slot] the row's segment: the overall first.
+  const sets: GradientSet[] = weightings.map((w, i) => {
+    const g = all[i]!;
+    return { gradients: w.segmentOf ? [g[w.S]!, ...g.slice(0, w.S)] : g, slot: w.segmentOf, wP: w.wP, wD: w.wD };
+  });
+  accumulateGradient(sets, p, effects, pop, sim.rows, sim.after, sim.crossing);
+  return all.map((gs) => gs.map((g) => replicateDeviations(p, g)));
 }
 
 /**
