@@ -332,21 +332,46 @@ function shiftColumns(pop: Population, columns: readonly GroupColumn[]): Float64
   const out: Float64Array[] = [];
   for (const column of columns) {
     const codes = pop[column];
-    for (let g = 1; g < pop.levels[column].length; g++) out.push(Float64Array.from(codes, (c) => (c === g ? 1 : 0)));
+    for (let g = 1; g < pop.levels[column].length; g++) {
+      const indicator = new Float64Array(pop.n);
+      for (let i = 0; i < pop.n; i++) if (codes[i] === g) indicator[i] = 1;
+      out.push(indicator);
+    }
   }
   return out;
 }
 
 /** Within deviations (x − x̄_A)/s then account means (x̄_A − m)/s, k columns each. */
 export function mundlakFeatures(pop: Population, accounts: Pick<AccountIndex, 'ofRow'>, means: readonly Float64Array[], std: Standardisation): Float64Array[] {
-  const within = pop.columns.map((col, j) => Float64Array.from(col, (x, i) => (x - means[j]![accounts.ofRow[i]!]!) / std.scale[j]!));
-  const between = pop.columns.map((_, j) => Float64Array.from(accounts.ofRow, (a) => (means[j]![a]! - std.center[j]!) / std.scale[j]!));
+  // Loops, not Float64Array.from with a mapper (several times slower on these 40,000-row columns).
+  const n = accounts.ofRow.length;
+  const within = pop.columns.map((col, j) => {
+    const m = means[j]!;
+    const s = std.scale[j]!;
+    const out = new Float64Array(col.length);
+    for (let i = 0; i < col.length; i++) out[i] = (col[i]! - m[accounts.ofRow[i]!]!) / s;
+    return out;
+  });
+  const between = pop.columns.map((_, j) => {
+    const m = means[j]!;
+    const c = std.center[j]!;
+    const s = std.scale[j]!;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = (m[accounts.ofRow[i]!]! - c) / s;
+    return out;
+  });
   return [...within, ...between];
 }
 
 /** Standardised ratings (x − m)/s: the ordinary driver model's features. */
 function pooledFeatures(pop: Population, std: Standardisation): Float64Array[] {
-  return pop.columns.map((col, j) => Float64Array.from(col, (x) => (x - std.center[j]!) / std.scale[j]!));
+  return pop.columns.map((col, j) => {
+    const c = std.center[j]!;
+    const s = std.scale[j]!;
+    const out = new Float64Array(col.length);
+    for (let i = 0; i < col.length; i++) out[i] = (col[i]! - c) / s;
+    return out;
+  });
 }
 
 type FeatureFit = { ok: true; data: LatentData; layout: LatentLayout; fit: LatentFit } | { ok: false; detail: string };

@@ -389,7 +389,8 @@ function driversOf(pop: Population, parameters: OrdinalParameters): z.infer<type
   const raw = pop.attributes.map((attr, j) => {
     const hi = attr.scale[1];
     const col = pop.columns[j]!;
-    const after = Float64Array.from(rows, (i) => Math.min(hi, col[i]! + 1));
+    const after = new Float64Array(rows.length);
+    for (let q = 0; q < rows.length; q++) after[q] = Math.min(hi, col[rows[q]!]! + 1);
     const shifts = latentShifts(effects, pop, rows, new Map([[j, after]]));
     const crossing = crossingProbabilities(model, pop, rows, shifts);
     let left = 0;

@@ -144,6 +144,13 @@ export function knotsOf(column: Float64Array, n: number): number[] {
   return knots;
 }
 
+/** The elementwise product of two feature columns (a loop: `Float64Array.from` with a mapper is ~10× slower, and the screen builds one per attribute pair per round). */
+function product(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! * b[i]!;
+  return out;
+}
+
 /** Most knots of a fitted curve. */
 export const MAX_KNOTS = 6;
 
@@ -580,7 +587,7 @@ export function searchStructure(
       const z = work.data.features;
       const cols = [
         ...curveProposals.map((a) => featureColumns({ k, curves: [{ attribute: a, knots: tercileKnots[a]! }], interactions: [] }, std, pop.columns, work.order).slice(k)),
-        ...pairProposals.map((p) => [Float64Array.from(z[p.a]!, (v, i) => v * z[p.b]![i]!)]),
+        ...pairProposals.map((p) => [product(z[p.a]!, z[p.b]!)]),
       ];
       if (cols.length === 0) break;
       const stats = scoreStatistics(work.data, work.layout, work.fit.v, cols);
