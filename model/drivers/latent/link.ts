@@ -34,8 +34,8 @@ const Q = [2.56852019228982242, 1.87295284992346725, 0.527905102951428412, 0.060
 const SQRPI = 0.56418958354775628695;
 
 /**
- * erfc(y) for y ≥ 0 when the caller already holds e = exp(−y²): Cody's rational functions without
- * their own exponentials. The probit link needs exp(−t²/2) for the density anyway, and it is the
+ * erfc(y) for y ≥ 0 when the caller already holds e = exp(−y²) (unused for y ≤ 0.46875): Cody's
+ * rational functions without their own exponentials. The probit link needs exp(−t²/2) for the density anyway, and it is the
  * same number (y = |t|/√2), so a link evaluation costs one exponential instead of three; computing
  * y² directly rather than by Cody's split costs relative accuracy ~ε·y² (under 1e-13 even where
  * erfc underflows), far inside what any fit or forecast can see.
@@ -72,45 +72,20 @@ function erfcGivenExp(y: number, e: number): number {
   return (e * (SQRPI - r)) / y;
 }
 
-/** erfc(x) by Cody's algorithm. */
+/**
+ * erfc(x) by Cody's algorithm: the rational functions of {@link erfcGivenExp}, with exp(−y²) taken
+ * by Cody's split (y rounded to sixteenths, then the rest), which keeps full relative accuracy in
+ * the far tail.
+ */
 export function erfc(x: number): number {
   const y = Math.abs(x);
   let result: number;
-  if (y <= 0.46875) {
-    const ysq = y > 1.11e-16 ? y * y : 0;
-    let xnum = A[4]! * ysq;
-    let xden = ysq;
-    for (let i = 0; i < 3; i++) {
-      xnum = (xnum + A[i]!) * ysq;
-      xden = (xden + B[i]!) * ysq;
-    }
-    return 1 - (x * (xnum + A[3]!)) / (xden + B[3]!);
-  }
-  if (y <= 4) {
-    let xnum = C[8]! * y;
-    let xden = y;
-    for (let i = 0; i < 7; i++) {
-      xnum = (xnum + C[i]!) * y;
-      xden = (xden + D[i]!) * y;
-    }
-    result = (xnum + C[7]!) / (xden + D[7]!);
-  } else if (y >= 26.543) {
-    result = 0;
-  } else {
-    const ysq = 1 / (y * y);
-    let xnum = P[5]! * ysq;
-    let xden = ysq;
-    for (let i = 0; i < 4; i++) {
-      xnum = (xnum + P[i]!) * ysq;
-      xden = (xden + Q[i]!) * ysq;
-    }
-    result = (ysq * (xnum + P[4]!)) / (xden + Q[4]!);
-    result = (SQRPI - result) / y;
-  }
-  if (result !== 0) {
+  if (y <= 0.46875) result = erfcGivenExp(y, 1); // this branch needs no exponential
+  else if (y >= 26.543) result = 0;
+  else {
     const ysq = Math.trunc(y * 16) / 16;
     const del = (y - ysq) * (y + ysq);
-    result = Math.exp(-ysq * ysq) * Math.exp(-del) * result;
+    result = erfcGivenExp(y, Math.exp(-ysq * ysq) * Math.exp(-del));
   }
   return x < 0 ? 2 - result : result;
 }
