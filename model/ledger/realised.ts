@@ -45,15 +45,24 @@ export interface RealisedOptions {
   beforeDate: string;
 }
 
+/** `compute()` once per pair (a, b) of objects, kept while both live. */
+function memoised<A extends object, B extends object, V>(cache: WeakMap<A, WeakMap<B, V>>, a: A, b: B, compute: () => V): V {
+  let inner = cache.get(a);
+  if (!inner) cache.set(a, (inner = new WeakMap()));
+  let value = inner.get(b);
+  if (value === undefined) inner.set(b, (value = compute()));
+  return value;
+}
+
 /** Each population's reach masks, by the reach object (a wave is read against many launches). */
 const maskCache = new WeakMap<Population, WeakMap<LaunchReach, Uint8Array>>();
 
 /** Whether respondent r of `pop` is in a launch's reach (every list given; `share` reads as the whole target). */
 function reachMask(pop: Population, reach: LaunchReach): Uint8Array {
-  let byReach = maskCache.get(pop);
-  if (!byReach) maskCache.set(pop, (byReach = new WeakMap()));
-  const hit = byReach.get(reach);
-  if (hit) return hit;
+  return memoised(maskCache, pop, reach, () => computeReachMask(pop, reach));
+}
+
+function computeReachMask(pop: Population, reach: LaunchReach): Uint8Array {
   const mask = new Uint8Array(pop.n).fill(1);
   const lists: [LaunchReach['segments'], 'segment' | 'role' | 'account'][] = [
     [reach.segments, 'segment'],
@@ -69,7 +78,6 @@ function reachMask(pop: Population, reach: LaunchReach): Uint8Array {
     const codes = pop[column];
     for (let i = 0; i < pop.n; i++) if (!allowed[codes[i]!]) mask[i] = 0;
   }
-  byReach.set(reach, mask);
   return mask;
 }
 
@@ -89,10 +97,10 @@ interface PairIndex {
 const pairCache = new WeakMap<Population, WeakMap<Population, PairIndex>>();
 
 function pairIndex(before: Population, after: Population): PairIndex {
-  let byAfter = pairCache.get(before);
-  if (!byAfter) pairCache.set(before, (byAfter = new WeakMap()));
-  const hit = byAfter.get(after);
-  if (hit) return hit;
+  return memoised(pairCache, before, after, () => computePairIndex(before, after));
+}
+
+function computePairIndex(before: Population, after: Population): PairIndex {
   const accountIds = new Map<string, number>();
   const strataIds = new Map<string, number>();
   const codes = [before, after].map((pop) => {
@@ -125,15 +133,13 @@ function pairIndex(before: Population, after: Population): PairIndex {
   const inBefore = new Uint8Array(accountIds.size);
   for (const a of codes[0]!.accountOfLevel) inBefore[a] = 1;
   for (const a of codes[1]!.accountOfLevel) if (inBefore[a]) inBoth[a] = 1;
-  const index: PairIndex = {
+  return {
     account: [codes[0]!.account, codes[1]!.account],
     accounts: accountIds.size,
     inBoth,
     stratum: [codes[0]!.stratum, codes[1]!.stratum],
     strata: strataIds.size,
   };
-  byAfter.set(after, index);
-  return index;
 }
 
 /** A launch is live during (launchedOn, endedOn]; it contaminates a control group if live before the after wave. */

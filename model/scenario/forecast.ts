@@ -278,7 +278,7 @@ function calibratedOf(ctx: Context, chosen: readonly Plan[], nps: NpsForecast): 
 function haloOutcome(ctx: Context, sim: Simulation, at: Record<Which, Change>, modelSdPoints: number): Outcome['haloAdjusted'] {
   const { pop, book } = ctx;
   const halo = ctx.halo!;
-  const adjusted = haloSimulate(ctx.model, ctx.effects, pop, sim, halo.corrections);
+  const adjusted = haloSimulate(ctx.model, pop, sim, halo.corrections);
   const adjustedSim = { ...sim, crossing: adjusted.crossing };
   const c = change(pop, book, adjustedSim);
   const { dPromoter, dDetractor } = adjusted.crossing;

@@ -67,7 +67,7 @@ export function simulate(model: DriverModel, effects: ResolvedEffects, pop: Popu
  * (within − pooled, latent units per rating point), so the shift keeps only what holds within
  * accounts. Also returns each attribute's rating change, for the corrections' share of the error.
  */
-export function haloSimulate(model: DriverModel, effects: ResolvedEffects, pop: Population, sim: Simulation, corrections: ReadonlyMap<number, number>): { crossing: Crossing; deltaX: Map<number, Float64Array> } {
+export function haloSimulate(model: DriverModel, pop: Population, sim: Simulation, corrections: ReadonlyMap<number, number>): { crossing: Crossing; deltaX: Map<number, Float64Array> } {
   const { rows, after } = sim;
   const whole = sim.shifts;
   const dL = whole.dL.slice();

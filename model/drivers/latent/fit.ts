@@ -223,7 +223,7 @@ export function fitLatent(data: LatentData, L: LatentLayout, penalties: Float64A
  * the real energy survey, 1–5 drivers: the final fit failed as "singular" after one step).
  */
 function finiteCurvature(ev: Evaluation, P: number): boolean {
-  for (let q = 0; q < P; q++) if (!Number.isFinite(ev.grad[q]!) || !Number.isFinite(ev.info[q * P + q]!)) return false;
+  for (let q = 0; q < P; q++) if (!Number.isFinite(ev.grad[q]!)) return false;
   for (let q = 0; q < P * P; q++) if (!Number.isFinite(ev.info[q]!)) return false;
   return true;
 }
